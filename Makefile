@@ -1,0 +1,58 @@
+# The two commands of the README: `make demo` and `make test`. Each sets everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: demo test install lint linktree typecheck layers pytest bench clean
+
+demo: $(STAMP)
+	$(PY) examples/hello_local.py
+
+test: $(STAMP) lint typecheck layers pytest
+
+install: $(STAMP)
+
+# torch first (the CPU build on these machines) so that sentence-transformers does not pull
+# a multi-GB CUDA torch; llama-cpp-python compiles from source (about 8 minutes on 2 cores).
+$(STAMP): pyproject.toml setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip setuptools wheel
+	$(PIP) install --quiet $(TORCH)
+	$(PIP) install --quiet -e '.[all,dev]'
+	touch $(STAMP)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# mypy cannot follow setuptools' folder mapping, so it checks a tree of links named like
+# the installed package (interlace/protocols -> ../../protocols, ...). TCDIR lets several
+# checkouts or people check at once.
+TCDIR ?= .typecheck
+linktree:
+	rm -rf $(TCDIR)/interlace && mkdir -p $(TCDIR)/interlace
+	ln -s ../../_interlace/__init__.py ../../_interlace/py.typed $(TCDIR)/interlace/
+	for d in protocols runtimes tools agents; do ln -s ../../$$d $(TCDIR)/interlace/$$d; done
+
+typecheck: linktree
+	cd $(TCDIR) && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p interlace
+
+# import-linter reads the same link tree (it cannot follow the folder mapping either).
+layers: linktree
+	PYTHONPATH=$(TCDIR) $(VENV)/bin/lint-imports --config pyproject.toml
+
+pytest:
+	$(PY) -m pytest -W error
+
+bench: $(STAMP)
+	for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .typecheck build *.egg-info

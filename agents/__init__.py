@@ -1,0 +1,1 @@
+"""Agents, planners, graphs on LangGraph, config, plugins, servers and the CLI."""

@@ -1,0 +1,146 @@
+"""The backend conformance suite: every backend implementation runs it.
+
+Subclass :class:`BackendConformance` in a test module (its name starting with ``Test``)
+and implement :meth:`make_backend`. ``purpose`` is ``"text"`` for a backend that answers
+with text, ``"tools"`` for one that will be asked for a tool call. The backend must be
+deterministic for the suite's requests (temperature 0 or scripted).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Literal
+
+import anyio
+
+from interlace.protocols import (
+    Done,
+    Message,
+    ModelRequest,
+    NamedToolChoice,
+    SamplingSettings,
+    StreamAssembler,
+    TextDelta,
+    ToolCallDelta,
+    ToolSpec,
+)
+from interlace.runtimes import Backend
+
+WEATHER_TOOL = ToolSpec(
+    name="get_weather",
+    description="Get the current weather for a city.",
+    parameters={
+        "type": "object",
+        "properties": {"city": {"type": "string", "description": "City name"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+)
+
+
+class BackendConformance(ABC):
+    """Behaviour every backend must show."""
+
+    #: seconds a cancelled stream may take to let go of the backend
+    cancel_grace: float = 30.0
+    max_tokens: int = 24
+
+    @abstractmethod
+    def make_backend(self, purpose: Literal["text", "tools"]) -> Backend:
+        """A backend ready for the suite's requests."""
+
+    def text_request(self, max_tokens: int | None = None) -> ModelRequest:
+        return ModelRequest(
+            messages=(
+                Message.system("You are a helpful assistant."),
+                Message.user("Name three colours of the rainbow."),
+            ),
+            settings=SamplingSettings(
+                temperature=0.0, seed=7, max_tokens=max_tokens or self.max_tokens
+            ),
+        )
+
+    def tool_request(self) -> ModelRequest:
+        return ModelRequest(
+            messages=(Message.user("What is the weather in Paris?"),),
+            tools=(WEATHER_TOOL,),
+            tool_choice=NamedToolChoice(name="get_weather"),
+            settings=SamplingSettings(temperature=0.0, seed=7, max_tokens=64),
+        )
+
+    async def test_declares_capabilities(self) -> None:
+        backend = self.make_backend("text")
+        assert backend.name
+        assert (
+            backend.capabilities.context_window is None or backend.capabilities.context_window > 0
+        )
+        await backend.aclose()
+
+    async def test_complete_returns_assistant_message_with_usage(self) -> None:
+        backend = self.make_backend("text")
+        response = await backend.complete(self.text_request())
+        await backend.aclose()
+        assert response.message.role == "assistant"
+        assert response.message.text.strip()
+        assert response.usage.input_tokens > 0
+        assert response.usage.output_tokens > 0
+        assert response.finish_reason in ("stop", "length")
+
+    async def test_stream_ends_with_one_done_that_matches_the_deltas(self) -> None:
+        backend = self.make_backend("text")
+        events = [event async for event in backend.stream(self.text_request())]
+        await backend.aclose()
+        assert isinstance(events[-1], Done)
+        assert not any(isinstance(event, Done) for event in events[:-1])
+        assert any(isinstance(event, TextDelta) for event in events)
+        assembler = StreamAssembler()
+        for event in events[:-1]:
+            assembler.add(event)
+        final = events[-1].response
+        assert assembler.message().text == final.message.text
+        assert final.usage.output_tokens > 0
+
+    async def test_streaming_and_non_streaming_agree(self) -> None:
+        backend = self.make_backend("text")
+        complete = await backend.complete(self.text_request())
+        streamed = [event async for event in backend.stream(self.text_request())]
+        await backend.aclose()
+        assert isinstance(streamed[-1], Done)
+        assert streamed[-1].response.message == complete.message
+        assert streamed[-1].response.finish_reason == complete.finish_reason
+
+    async def test_named_tool_choice_yields_a_call(self) -> None:
+        backend = self.make_backend("tools")
+        assert backend.capabilities.tool_path
+        response = await backend.complete(self.tool_request())
+        events = [event async for event in backend.stream(self.tool_request())]
+        await backend.aclose()
+        assert response.finish_reason == "tool_calls"
+        (call,) = response.message.tool_calls[:1]
+        assert call.name == "get_weather"
+        assert call.id
+        assert isinstance(call.arguments.get("city"), str)
+        assert any(isinstance(event, ToolCallDelta) for event in events)
+        assert isinstance(events[-1], Done)
+        assert events[-1].response.message.tool_calls[0].name == "get_weather"
+
+    async def test_cancellation_stops_generation_and_frees_the_backend(self) -> None:
+        backend = self.make_backend("text")
+        request = self.text_request(max_tokens=512)
+        received: list[object] = []
+        with anyio.move_on_after(self.cancel_grace):
+            async with anyio.create_task_group() as group:
+
+                async def consume() -> None:
+                    async for event in backend.stream(request):
+                        received.append(event)
+                        if len(received) == 1:
+                            group.cancel_scope.cancel()
+
+                group.start_soon(consume)
+        assert received, "the stream produced no event before cancellation"
+        assert not any(isinstance(event, Done) for event in received)
+        with anyio.fail_after(self.cancel_grace):
+            response = await backend.complete(self.text_request())
+        await backend.aclose()
+        assert response.message.text

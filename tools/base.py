@@ -1,0 +1,31 @@
+"""The toolset interface: anything that lists tools and calls them."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from interlace.protocols import ToolCall, ToolResult, ToolSpec
+
+
+class Toolset(ABC):
+    """A set of tools an agent can call: Python tools, an MCP server, a remote A2A agent.
+
+    ``call`` never raises for a failing tool: validation errors, exceptions and timeouts
+    come back as a :class:`ToolResult` with ``is_error=True`` that the model can read.
+    """
+
+    @abstractmethod
+    async def list_tools(self) -> Sequence[ToolSpec]:
+        """The tools on offer, as specs a model can see."""
+
+    @abstractmethod
+    async def call(self, call: ToolCall) -> ToolResult:
+        """Run one tool call."""
+
+    def requires_approval(self, name: str) -> bool:
+        """Whether calls to ``name`` need a human decision first (default: no)."""
+        return False
+
+    async def aclose(self) -> None:
+        """Release resources (subprocesses, connections); nothing by default."""
