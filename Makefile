@@ -38,7 +38,7 @@ lint:
 TCDIR ?= .typecheck
 linktree:
 	rm -rf $(TCDIR)/interlace && mkdir -p $(TCDIR)/interlace
-	ln -s ../../_interlace/__init__.py ../../_interlace/py.typed $(TCDIR)/interlace/
+	for f in $$(ls -d _interlace/* | grep -v __pycache__); do ln -s ../../$$f $(TCDIR)/interlace/; done
 	for d in protocols runtimes tools agents; do ln -s ../../$$d $(TCDIR)/interlace/$$d; done
 
 typecheck: linktree

@@ -9,7 +9,7 @@ from setuptools import find_packages, setup
 SUBPACKAGES = ("protocols", "runtimes", "tools", "agents")
 
 package_dir = {"interlace": "_interlace"}
-packages = ["interlace"]
+packages = ["interlace", *(f"interlace.{name}" for name in find_packages("_interlace"))]
 for folder in SUBPACKAGES:
     package_dir[f"interlace.{folder}"] = folder
     packages.append(f"interlace.{folder}")

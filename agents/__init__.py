@@ -1,1 +1,104 @@
-"""Agents, planners, graphs on LangGraph, config, plugins, servers and the CLI."""
+"""Agents, planners, graphs on LangGraph, config, plugins, servers and the CLI.
+
+Exports load lazily: ``import interlace.agents`` imports neither LangGraph nor pydantic
+models until a name is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .agent import Agent, Limits
+    from .checkpoints import sqlite_checkpointer
+    from .events import (
+        ApprovalRequest,
+        Decision,
+        DoneEvent,
+        InterruptEvent,
+        NodeEnterEvent,
+        NodeExitEvent,
+        RunEvent,
+        RunResult,
+        TextDeltaEvent,
+        ToolCallEvent,
+        ToolResultEvent,
+    )
+    from .graph import END, START, Graph, GraphBuilder, handoff, parallel, sequence, supervisor
+    from .models import get_backend
+    from .run import resume, resume_stream, stream
+    from .tracing import configure_tracing
+
+_EXPORTS: dict[str, str] = {
+    "Agent": "agent",
+    "Limits": "agent",
+    "ApprovalRequest": "events",
+    "Decision": "events",
+    "DoneEvent": "events",
+    "InterruptEvent": "events",
+    "NodeEnterEvent": "events",
+    "NodeExitEvent": "events",
+    "RunEvent": "events",
+    "RunResult": "events",
+    "TextDeltaEvent": "events",
+    "ToolCallEvent": "events",
+    "ToolResultEvent": "events",
+    "END": "graph",
+    "START": "graph",
+    "Graph": "graph",
+    "GraphBuilder": "graph",
+    "handoff": "graph",
+    "parallel": "graph",
+    "sequence": "graph",
+    "supervisor": "graph",
+    "get_backend": "models",
+    "resume": "run",
+    "resume_stream": "run",
+    "stream": "run",
+    "configure_tracing": "tracing",
+    "sqlite_checkpointer": "checkpoints",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "run":  # the submodule, callable as the run() function
+        return importlib.import_module(".run", __name__)
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "END",
+    "START",
+    "Agent",
+    "ApprovalRequest",
+    "Decision",
+    "DoneEvent",
+    "Graph",
+    "GraphBuilder",
+    "InterruptEvent",
+    "Limits",
+    "NodeEnterEvent",
+    "NodeExitEvent",
+    "RunEvent",
+    "RunResult",
+    "TextDeltaEvent",
+    "ToolCallEvent",
+    "ToolResultEvent",
+    "configure_tracing",
+    "get_backend",
+    "handoff",
+    "parallel",
+    "resume",
+    "resume_stream",
+    "run",
+    "sequence",
+    "sqlite_checkpointer",
+    "stream",
+    "supervisor",
+]

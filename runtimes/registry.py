@@ -17,6 +17,9 @@ BackendFactory = Callable[[ModelRef], Backend]
 # Built-in schemes load lazily ("module:function") so heavy runtimes import only when used.
 _BUILTIN: dict[str, str] = {
     "scripted": "interlace.runtimes.scripted_ref:scripted_from_ref",
+    "llamacpp": "interlace.runtimes.llamacpp:from_ref",
+    "openai": "interlace.runtimes.openai:openai_from_ref",
+    "litellm": "interlace.runtimes.litellm_backend:litellm_from_ref",
 }
 _factories: dict[str, BackendFactory | str] = dict(_BUILTIN)
 

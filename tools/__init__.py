@@ -1,5 +1,7 @@
 """Tools and toolsets: typed Python tools, built-ins, retrieval, MCP and A2A clients."""
 
 from .base import Toolset
+from .compose import CombinedToolset, combine
+from .function import FunctionToolset, Tool, tool
 
-__all__ = ["Toolset"]
+__all__ = ["CombinedToolset", "FunctionToolset", "Tool", "Toolset", "combine", "tool"]

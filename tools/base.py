@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
 
@@ -29,3 +29,25 @@ class Toolset(ABC):
 
     async def aclose(self) -> None:
         """Release resources (subprocesses, connections); nothing by default."""
+
+    # Composition helpers (see interlace.tools.compose).
+
+    def filtered(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] = ()
+    ) -> Toolset:
+        """Only the tools whose names match ``include`` (glob patterns) and not ``exclude``."""
+        from .compose import filter_tools
+
+        return filter_tools(self, include, exclude)
+
+    def prefixed(self, prefix: str, separator: str = "_") -> Toolset:
+        """Every tool renamed to ``prefix + separator + name``."""
+        from .compose import prefix_tools
+
+        return prefix_tools(self, prefix, separator)
+
+    def renamed(self, names: Mapping[str, str]) -> Toolset:
+        """Tools renamed by ``names`` (old -> new)."""
+        from .compose import rename_tools
+
+        return rename_tools(self, names)

@@ -1,0 +1,85 @@
+"""An agent is data: a name, instructions, a model, toolsets, a planner and limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from interlace.protocols import SamplingSettings
+from interlace.protocols.errors import UsageError
+from interlace.runtimes.base import Backend
+from interlace.tools.base import Toolset
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+class Limits(BaseModel):
+    """Guards that end a run with a clear ``stop_reason`` instead of running away.
+
+    ``max_steps``: model calls per agent run. ``max_tokens``: input plus output tokens the
+    agent may spend in one run (``None``: no budget). ``timeout_s``: wall-clock seconds for
+    the run (``None``: none). ``max_repeated_calls``: how many times the same tool call
+    (same name and arguments) may run; one more ends the run with ``stop_reason="loop"``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_steps: int = Field(default=20, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    timeout_s: float | None = Field(default=None, gt=0)
+    max_repeated_calls: int = Field(default=3, gt=0)
+
+
+class Agent(BaseModel):
+    """An agent as plain data; run it with :func:`interlace.agents.run.run`.
+
+    ``model`` is a backend reference (``"llamacpp:default"``) or a backend instance;
+    ``planner`` names the strategy that drives it (``react``, ``plan_execute``, ``router``,
+    or one a plugin registered). ``sampling`` applies to every model call of the agent.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    description: str = ""
+    instructions: str = ""
+    model: str | Backend
+    toolsets: list[Toolset] = Field(default_factory=list)
+    planner: str = "react"
+    limits: Limits = Limits()
+    sampling: SamplingSettings = SamplingSettings()
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise UsageError(
+                f"agent name {value!r} is not valid: use a letter followed by letters, digits, "
+                "'_' or '-' (at most 64 characters), e.g. 'researcher'"
+            )
+        return value
+
+    @field_validator("planner")
+    @classmethod
+    def _check_planner(cls, value: str) -> str:
+        from .planners import check_planner_name
+
+        check_planner_name(value)
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: Any) -> Any:
+        if isinstance(value, str) and ":" not in value:
+            raise UsageError(
+                f"model {value!r} is not a backend reference; write SCHEME:TARGET, "
+                "e.g. 'llamacpp:default' or 'openai:http://127.0.0.1:8000/v1?model=NAME'"
+            )
+        return value
+
+    @property
+    def model_name(self) -> str:
+        """The model reference or the backend's name, for events and traces."""
+        return self.model if isinstance(self.model, str) else self.model.name

@@ -1,0 +1,24 @@
+"""The ``interlace`` command line (typer + rich).
+
+Commands import their heavy parts inside the function body, so ``interlace --help``
+answers quickly. Exit codes are listed in :class:`interlace.agents.cli.common.Exit`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def main() -> None:
+    """Entry point of the ``interlace`` script."""
+    from .app import app
+
+    app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from .app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,148 @@
+"""The typer app: thin command signatures; each body imports its module lazily."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="interlace",
+    help="Run, chat with, serve and check multi-agent systems described by one YAML file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ConfigArg = Annotated[str, typer.Argument(help="The YAML config file.", metavar="CONFIG")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", "-s", help="Override a value: KEY.PATH=VALUE (repeatable).", metavar="KEY=VALUE"
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AgentOpt = Annotated[
+    str | None, typer.Option("--agent", "-a", help="Run this agent or graph, not the entry.")
+]
+ThreadOpt = Annotated[
+    str | None, typer.Option("--thread", "-t", help="Conversation thread to continue.")
+]
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    task: Annotated[str, typer.Argument(help="The task; '-' reads it from stdin.", metavar="TASK")],
+    agent: AgentOpt = None,
+    thread: ThreadOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the answer: no tool or agent lines.")
+    ] = False,
+) -> None:
+    """Run a task and stream the answer."""
+    from .running import run_command
+
+    run_command(
+        config, task, agent=agent, thread=thread, overrides=set_ or [], as_json=json_, quiet=quiet
+    )
+
+
+@app.command()
+def chat(
+    config: ConfigArg,
+    agent: AgentOpt = None,
+    thread: ThreadOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Chat with an agent (multi-turn, streaming; history kept per thread)."""
+    from .running import chat_command
+
+    chat_command(config, agent=agent, thread=thread, overrides=set_ or [])
+
+
+@app.command()
+def ingest(
+    config: ConfigArg,
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to add.")],
+    store: Annotated[
+        str | None, typer.Option("--store", help="Store name (default: the only one).")
+    ] = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add documents to a retrieval store (with a progress bar)."""
+    from .ingesting import ingest_command
+
+    ingest_command(config, paths, store=store, overrides=set_ or [], as_json=json_)
+
+
+@app.command()
+def serve(
+    config: ConfigArg,
+    mcp: Annotated[bool, typer.Option("--mcp/--no-mcp", help="Serve MCP.")] = True,
+    a2a: Annotated[bool, typer.Option("--a2a/--no-a2a", help="Serve A2A.")] = True,
+    openai: Annotated[
+        bool, typer.Option("--openai/--no-openai", help="Serve the OpenAI-compatible API.")
+    ] = True,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="INTERLACE_TOKEN", help="Bearer token clients must send."),
+    ] = None,
+    set_: SetOpt = None,
+) -> None:
+    """Expose the agents over MCP, A2A and an OpenAI-compatible API."""
+    from .serving import serve_command
+
+    serve_command(
+        config,
+        mcp=mcp,
+        a2a=a2a,
+        openai=openai,
+        host=host,
+        port=port,
+        token=token,
+        overrides=set_ or [],
+    )
+
+
+@app.command()
+def validate(config: ConfigArg, set_: SetOpt = None, json_: JsonOpt = False) -> None:
+    """Check a config: schema, names, references and tool support of each model."""
+    from .checking import validate_command
+
+    validate_command(config, overrides=set_ or [], as_json=json_)
+
+
+@app.command()
+def models(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for each model.")
+    ] = 30.0,
+) -> None:
+    """List each model with its capabilities and whether it answers."""
+    from .checking import models_command
+
+    models_command(config, overrides=set_ or [], as_json=json_, timeout=timeout)
+
+
+@app.command()
+def doctor(
+    config: Annotated[
+        str | None, typer.Argument(help="Also check this config's files.", metavar="[CONFIG]")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the environment: Python, extras, offline readiness, model files."""
+    from .doctoring import doctor_command
+
+    doctor_command(config, as_json=json_)

@@ -1,0 +1,177 @@
+"""``interlace validate`` and ``interlace models``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .common import Exit, errors_to_exit, load, print_json, run_async, stdout
+
+if TYPE_CHECKING:
+    from interlace.agents.config import Config
+
+
+def validate_command(config_path: str, *, overrides: Sequence[str], as_json: bool) -> None:
+    """Load the config, resolve every model and check tool support; print a summary."""
+    from interlace.agents.config import redacted
+    from interlace.agents.config.build import build_backends, tool_path_issues
+    from interlace.agents.config.errors import ConfigValidationError
+
+    with errors_to_exit(as_json):
+        config = load(config_path, overrides)
+        issues = list(tool_path_issues(config, build_backends(config)))
+        if issues:
+            raise ConfigValidationError(issues)
+    summary = summarize(config)
+    if as_json:
+        print_json({"ok": True, "exit_code": 0, "summary": summary, "config": redacted(config)})
+        return
+    console = stdout()
+    console.print(f"[green]✓[/] {config_path} is valid")
+    for key, value in summary.items():
+        console.print(f"  {key}: {value}")
+
+
+def summarize(config: Config) -> dict[str, Any]:
+    """Counts and names that tell what a config describes."""
+    from interlace.agents.config.graphs import all_graphs, entry_name
+
+    graphs = {name: spec.type for name, (_, spec) in all_graphs(config).items()}
+    return {
+        "models": sorted(config.models),
+        "agents": list(config.agents),
+        "toolsets": {name: spec.kind for name, spec in config.toolsets.items()},
+        "stores": list(config.retrieval),
+        "graphs": graphs,
+        "entry": entry_name(config),
+        "offline": config.offline,
+    }
+
+
+def models_command(
+    config_path: str, *, overrides: Sequence[str], as_json: bool, timeout: float
+) -> None:
+    """Each distinct model: where it is used, capabilities, and a one-token reachability check."""
+    with errors_to_exit(as_json):
+        config = load(config_path, overrides)
+        rows = run_async(_probe_all, config, timeout)
+    ok = all(row["reachable"] for row in rows)
+    code = Exit.OK if ok else Exit.CHECK
+    if as_json:
+        print_json({"ok": ok, "exit_code": int(code), "models": rows})
+    else:
+        _print_models(rows)
+    raise typer.Exit(int(code))
+
+
+def model_uses(config: Config) -> dict[str, dict[str, Any]]:
+    """Distinct references (redacted for display) -> the raw reference and who uses it."""
+    from interlace.agents.config.checks import NOT_CHAT_ROLES
+
+    source = config.source
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(raw: Any, label: str, path: tuple[str, ...]) -> None:
+        secret = source is not None and source.is_secret(path)
+        shown = source.secrets.get(path, "(secret)") if secret and source else _display(raw)
+        entry = found.setdefault(shown, {"reference": raw, "used_by": []})
+        entry["used_by"].append(label)
+
+    for role, raw in config.models.items():
+        if role not in NOT_CHAT_ROLES:
+            add(raw, f"role {role}", ("models", role))
+    for name, spec in config.agents.items():
+        if spec.model is None or (isinstance(spec.model, str) and ":" not in spec.model):
+            role = spec.model or "default"
+            if role in config.models:
+                add(config.models[role], f"agent {name}", ("models", role))
+        else:
+            add(spec.model, f"agent {name}", ("agents", name, "model"))
+    return found
+
+
+def _display(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    safe = {key: value for key, value in raw.items() if "key" not in key and "token" not in key}
+    return ", ".join(f"{key}={value}" for key, value in safe.items())
+
+
+async def _probe_all(config: Config, wait_s: float) -> list[dict[str, Any]]:
+    rows = []
+    for shown, entry in model_uses(config).items():
+        rows.append(
+            {
+                "model": shown,
+                "used_by": entry["used_by"],
+                **await probe(entry["reference"], wait_s),
+            }
+        )
+    return rows
+
+
+async def probe(reference: Any, wait_s: float) -> dict[str, Any]:
+    """Resolve a backend and ask it for one token; report capabilities and latency."""
+    import anyio
+
+    from interlace.agents.config.registries import resolve_backend
+    from interlace.protocols import Message, ModelRequest, SamplingSettings
+    from interlace.protocols.errors import InterlaceError
+
+    report: dict[str, Any] = {
+        "backend": None,
+        "capabilities": None,
+        "reachable": False,
+        "latency_s": None,
+        "error": None,
+    }
+    started = time.perf_counter()
+    try:
+        backend = resolve_backend(reference)
+        report["backend"] = backend.name
+        capabilities = backend.capabilities
+        report["capabilities"] = {**asdict(capabilities), "tool_path": capabilities.tool_path}
+        request = ModelRequest(
+            messages=(Message.user("Say OK."),), settings=SamplingSettings(max_tokens=1)
+        )
+        with anyio.fail_after(wait_s):
+            await backend.complete(request)
+        report["reachable"] = True
+        report["latency_s"] = round(time.perf_counter() - started, 3)
+    except TimeoutError:
+        report["error"] = f"no answer within {wait_s:g} s"
+    except (InterlaceError, OSError) as error:
+        report["error"] = f"{type(error).__name__}: {error}"
+    return report
+
+
+def _print_models(rows: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("model", "used by", "backend", "tools", "constrained", "context", "status")
+    for row in rows:
+        caps = row["capabilities"] or {}
+        status = (
+            f"[green]ok[/] {row['latency_s']}s"
+            if row["reachable"]
+            else f"[red]{escape(str(row['error']))}[/]"
+        )
+        table.add_row(
+            escape(row["model"]),
+            ", ".join(row["used_by"]),
+            escape(str(row["backend"] or "-")),
+            _yes(caps.get("tool_path")),
+            _yes(caps.get("constrained_decoding")),
+            str(caps.get("context_window") or "-"),
+            status,
+        )
+    stdout().print(table)
+
+
+def _yes(value: Any) -> str:
+    return "-" if value is None else ("yes" if value else "no")

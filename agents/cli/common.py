@@ -1,0 +1,107 @@
+"""Exit codes, output helpers and the error boundary shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from interlace.agents.config import Config
+
+
+class Exit(IntEnum):
+    """Exit codes of ``interlace`` (documented in docs/cli.md)."""
+
+    OK = 0
+    FAILURE = 1
+    """A run failed: a backend, tool or server error, or an unexpected error."""
+    USAGE = 2
+    """Bad command line: unknown option, missing argument, unknown agent name."""
+    CONFIG = 3
+    """The configuration is invalid (file, line and key path are printed)."""
+    STOPPED = 4
+    """A run ended without a final answer (max_steps, max_tokens, timeout, loop, interrupted)."""
+    CHECK = 5
+    """A check failed: ``models`` found an unreachable model, ``doctor`` found a problem."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C."""
+
+
+def stdout() -> Console:
+    """Rich console on stdout."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True, highlight=False)
+
+
+def stderr() -> Console:
+    """Rich console on stderr (progress, tool calls, errors)."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(code: Exit, message: str, *, as_json: bool = False, **extra: Any) -> NoReturn:
+    """Report an error (stderr, or a JSON object on stdout) and exit with ``code``."""
+    import typer
+
+    if as_json:
+        print_json({"ok": False, "exit_code": int(code), "error": message, **extra})
+    else:
+        stderr().print(f"[bold red]error:[/] {_escape(message)}")
+    raise typer.Exit(int(code))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@contextmanager
+def errors_to_exit(as_json: bool = False) -> Iterator[None]:
+    """Turn interlace errors into a message and the matching exit code."""
+    from interlace.agents.config import ConfigValidationError
+    from interlace.protocols.errors import ConfigError, InterlaceError, RunFailure, UsageError
+
+    try:
+        yield
+    except ConfigValidationError as error:
+        issues = [issue.to_dict() for issue in error.issues]
+        fail(Exit.CONFIG, str(error), as_json=as_json, issues=issues)
+    except ConfigError as error:
+        fail(Exit.CONFIG, str(error), as_json=as_json)
+    except UsageError as error:
+        fail(Exit.USAGE, str(error), as_json=as_json)
+    except RunFailure as error:
+        fail(Exit.FAILURE, f"{type(error).__name__}: {error}", as_json=as_json)
+    except InterlaceError as error:
+        fail(Exit.FAILURE, f"{type(error).__name__}: {error}", as_json=as_json)
+    except KeyboardInterrupt:
+        fail(Exit.INTERRUPTED, "interrupted", as_json=as_json)
+
+
+def load(config_path: str, overrides: Sequence[str]) -> Config:
+    """Load a config for a command (errors propagate to :func:`errors_to_exit`)."""
+    from interlace.agents.config import load_config
+
+    return load_config(config_path, list(overrides))
+
+
+def run_async(function: Callable[..., Any], *args: Any) -> Any:
+    """Run a coroutine function on anyio (asyncio)."""
+    import anyio
+
+    return anyio.run(function, *args)

@@ -1,0 +1,69 @@
+"""``interlace ingest``: add files to a retrieval store with a progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .common import errors_to_exit, load, print_json, stderr, stdout
+
+if TYPE_CHECKING:
+    from interlace.agents.config import Config
+
+
+def pick_store(config: Config, store: str | None) -> str:
+    """The store to ingest into: the one named, or the only one."""
+    from interlace.agents.config.errors import suggest
+    from interlace.protocols.errors import ConfigError, UsageError
+
+    names = list(config.retrieval)
+    if store is not None:
+        if store not in names:
+            raise UsageError(f"no store named {store!r}; {suggest(store, names)}")
+        return store
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise ConfigError("the config defines no retrieval stores; add a 'retrieval:' section")
+    raise UsageError(f"the config has several stores; pick one with --store ({', '.join(names)})")
+
+
+def ingest_command(
+    config_path: str,
+    paths: Sequence[str],
+    *,
+    store: str | None,
+    overrides: Sequence[str],
+    as_json: bool,
+) -> None:
+    """Open the store and ingest ``paths``, showing progress on stderr."""
+    from interlace.agents.config.build import build_store_settings
+
+    with errors_to_exit(as_json):
+        config = load(config_path, overrides)
+        name = pick_store(config, store)
+        settings = build_store_settings(config)[name]
+        report = _ingest(settings, paths, show_progress=not as_json)
+    data = _report_dict(report)
+    if as_json:
+        print_json({"ok": True, "exit_code": 0, "store": name, **data})
+        return
+    console = stderr()
+    for warning in report.warnings():
+        console.print(f"[yellow]warning:[/] {warning}")
+    stdout().print(f"[green]✓[/] {name}: {report.summary()}")
+
+
+def _ingest(settings: Any, paths: Sequence[str], *, show_progress: bool) -> Any:
+    from interlace.tools.retrieval import ingest_paths, open_store
+
+    if show_progress:
+        stderr().print("[dim]loading the embedder and the store...[/]")
+    return ingest_paths(open_store(settings), list(paths), progress=show_progress)
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    data: dict[str, Any] = asdict(report)
+    return data

@@ -1,0 +1,212 @@
+"""``interlace run`` and ``interlace chat``: stream answers, show tool calls on stderr."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .common import Exit, errors_to_exit, load, print_json, run_async, stderr
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from interlace.agents.events import RunResult
+    from interlace.agents.system import System
+
+_STOP_CODES = {"final": Exit.OK, "error": Exit.FAILURE}
+_PREVIEW = 200
+
+
+def exit_code(result: RunResult) -> Exit:
+    """0 for a final answer, 1 for an error, 4 for any other early stop."""
+    return _STOP_CODES.get(result.stop_reason, Exit.STOPPED)
+
+
+def build(config_path: str, overrides: Sequence[str]) -> System:
+    """Load and build the system a command runs."""
+    from interlace.agents.system import build_system
+
+    return build_system(load(config_path, overrides))
+
+
+def run_command(
+    config_path: str,
+    task: str,
+    *,
+    agent: str | None,
+    thread: str | None,
+    overrides: Sequence[str],
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Run one task; stream it unless ``--json``; exit with the code of its stop reason."""
+    with errors_to_exit(as_json):
+        if task == "-":
+            task = sys.stdin.read()
+        system = build(config_path, overrides)
+        result = run_async(_run, system, task, agent, thread, as_json, quiet)
+    if as_json:
+        code = exit_code(result)
+        print_json(
+            {"ok": code == Exit.OK, "exit_code": int(code), **result.model_dump(mode="json")}
+        )
+    elif result.stop_reason != "final":
+        stderr().print(f"[yellow]stopped: {result.stop_reason}[/] {result.detail}")
+    raise typer.Exit(int(exit_code(result)))
+
+
+async def _run(
+    system: System, task: str, agent: str | None, thread: str | None, as_json: bool, quiet: bool
+) -> RunResult:
+    async with system:
+        if as_json:
+            return await system.run(task, agent=agent, thread_id=thread)
+        renderer = Renderer(stderr(), quiet=quiet, agents=len(system.agents) > 1)
+        result = await renderer.consume(system.stream(task, agent=agent, thread_id=thread))
+        return await _approvals(system, result, agent, renderer)
+
+
+class Renderer:
+    """Writes answer text to stdout as it streams; agents and tools go to stderr."""
+
+    def __init__(self, console: Console, *, quiet: bool = False, agents: bool = True) -> None:
+        self.console = console
+        self.quiet = quiet
+        self.agents = agents
+        self._agent: str | None = None
+        self._open_line = False
+
+    async def consume(self, events: Any) -> RunResult:
+        """Render every event; return the result of the final ``done`` event."""
+        result: RunResult | None = None
+        async for event in events:
+            if event.type == "done":
+                result = event.result
+            else:
+                self.show(event)
+        self._end_line()
+        if result is None:
+            from interlace.protocols.errors import RunFailure
+
+            raise RunFailure("the run ended without a result")
+        return result
+
+    def show(self, event: Any) -> None:
+        """Render one event."""
+        if event.type == "text":
+            if event.agent != self._agent:
+                self._header(event.agent)
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            self._open_line = not event.text.endswith("\n")
+        elif not self.quiet and event.type == "tool_call":
+            self._note(f"→ {event.call.name}({_short(event.call.arguments)})")
+        elif not self.quiet and event.type == "tool_result":
+            style = "red" if event.result.is_error else "dim"
+            self._note(f"← {_short(event.result.text)}", style)
+        elif not self.quiet and event.type == "interrupt":
+            names = ", ".join(request.call.name for request in event.pending)
+            self._note(f"waiting for approval: {names}", "yellow")
+
+    def _header(self, agent: str) -> None:
+        self._agent = agent
+        if not self.quiet and self.agents and agent:
+            self._note(f"[{agent}]", "bold cyan")
+
+    def _note(self, text: str, style: str = "dim") -> None:
+        from rich.markup import escape
+
+        self._end_line()
+        self.console.print(f"[{style}]{escape(text)}[/]")
+
+    def _end_line(self) -> None:
+        if self._open_line:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self._open_line = False
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(str(text).split())
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 3] + "..."
+
+
+async def _approvals(
+    system: System, result: RunResult, agent: str | None, renderer: Renderer
+) -> RunResult:
+    """Ask on the terminal about tool calls waiting for approval (only when interactive)."""
+    from interlace.agents.events import Decision
+
+    while result.interrupted and result.thread_id and sys.stdin.isatty():
+        request = result.pending[0]
+        answer = await _ask(f"allow {request.call.name}({_short(request.call.arguments)})? [y/N] ")
+        decision = (
+            Decision.approve()
+            if answer.strip().lower() in ("y", "yes")
+            else (Decision.reject("the user declined"))
+        )
+        name = agent or system.entry_name or request.agent
+        result = await system.resume(name, result.thread_id, decision)
+        if result.output:
+            renderer.show(_Text(agent=result.agent, text=result.output + "\n"))
+    return result
+
+
+class _Text:
+    type = "text"
+
+    def __init__(self, agent: str, text: str) -> None:
+        self.agent = agent
+        self.text = text
+
+
+async def _ask(prompt: str) -> str:
+    import anyio
+
+    def read() -> str:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return await anyio.to_thread.run_sync(read)
+
+
+def chat_command(
+    config_path: str, *, agent: str | None, thread: str | None, overrides: Sequence[str]
+) -> None:
+    """Chat until ``/exit`` or end of input; one thread keeps the history."""
+    with errors_to_exit():
+        system = build(config_path, overrides)
+        run_async(_chat, system, agent, thread or uuid.uuid4().hex[:12])
+
+
+async def _chat(system: System, agent: str | None, thread: str) -> None:
+    console = stderr()
+    console.print(f"[dim]thread {thread} · /new starts a fresh thread · /exit or Ctrl-D quits[/]")
+    renderer = Renderer(console, agents=len(system.agents) > 1)
+    async with system:
+        while True:
+            try:
+                text = (await _ask("> ")).strip()
+            except EOFError:
+                break
+            if text in ("/exit", "/quit"):
+                break
+            if text == "/new":
+                thread = uuid.uuid4().hex[:12]
+                console.print(f"[dim]thread {thread}[/]")
+                continue
+            if not text:
+                continue
+            result = await renderer.consume(system.stream(text, agent=agent, thread_id=thread))
+            result = await _approvals(system, result, agent, renderer)
+            if result.stop_reason != "final":
+                console.print(f"[yellow]stopped: {result.stop_reason}[/] {result.detail}")

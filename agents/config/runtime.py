@@ -1,0 +1,64 @@
+"""Process-wide settings a config switches on: offline mode and tracing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interlace.protocols.errors import ConfigError
+
+from .schema import Config, TracingSpec
+
+
+def apply_runtime_settings(config: Config) -> None:
+    """Enforce ``offline: strict`` and install the tracing exporter, when configured."""
+    if config.offline == "strict":
+        from interlace.runtimes.offline import enforce_offline
+
+        enforce_offline(strict=True, allow_hosts=server_hosts(config))
+    if config.tracing.enabled:
+        configure_tracing(config.tracing, config)
+
+
+def server_hosts(config: Config) -> list[str]:
+    """Hosts of the model servers the config names (they stay reachable offline)."""
+    from urllib.parse import urlparse
+
+    from interlace.runtimes.refs import parse_model_ref
+
+    hosts = []
+    for reference in [*config.models.values(), *(a.model for a in config.agents.values())]:
+        if reference is None or (isinstance(reference, str) and ":" not in reference):
+            continue
+        host = urlparse(parse_model_ref(reference).target).hostname
+        if host:
+            hosts.append(host)
+    return hosts
+
+
+def configure_tracing(spec: TracingSpec, config: Config) -> None:
+    """Send the agents' spans where ``spec`` says."""
+    from interlace.agents import tracing
+
+    if spec.exporter == "jsonl":
+        path = config.base_dir / spec.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tracing.configure_tracing(jsonl=path)
+        return
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
+    exporter: Any
+    if spec.exporter == "otlp":
+        if not spec.endpoint:
+            raise ConfigError("tracing.exporter otlp needs tracing.endpoint (the collector URL)")
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=spec.endpoint)
+    else:
+        exporter = ConsoleSpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": spec.service_name}))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    tracing.configure_tracing(jsonl=None)

@@ -1,0 +1,156 @@
+"""The shape of an interlace YAML file: pydantic models with ``extra="forbid"``.
+
+The schema checks structure only. Names that resolve through registries (backends,
+planners, toolset kinds) and cross references (agents, roles, graph nodes) are checked
+afterwards in :mod:`interlace.agents.config.checks`, so that plugins can add names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+if TYPE_CHECKING:
+    from .source import Source
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+ModelSpec = str | dict[str, Any]
+"""A model reference (``llamacpp:default``) or a block with ``backend`` plus options."""
+
+
+class AgentSpec(_Strict):
+    """One agent: its model (role name or reference), instructions, tools and planner."""
+
+    description: str = ""
+    instructions: str = ""
+    model: ModelSpec | None = None
+    toolsets: list[str] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list)
+    planner: str | None = None
+    limits: dict[str, Any] = Field(default_factory=dict)
+    sampling: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolsetSpec(BaseModel):
+    """A toolset: ``kind`` (python, builtin, mcp, retrieval, a2a, ...) plus that kind's options."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Everything but ``kind``: validated later with the kind's options model."""
+        return dict(self.model_extra or {})
+
+
+class _Graph(_Strict):
+    description: str = ""
+    max_hops: int = Field(25, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+
+
+class SequenceGraph(_Graph):
+    """Run agents (or subgraphs) one after another, each seeing the previous output."""
+
+    type: Literal["sequence"]
+    agents: list[str] = Field(min_length=1)
+
+
+class SupervisorGraph(_Graph):
+    """A supervisor agent (planner ``router``) hands each turn to one of its workers."""
+
+    type: Literal["supervisor", "router"]
+    supervisor: str
+    workers: list[str] = Field(min_length=1)
+
+
+class ParallelGraph(_Graph):
+    """Fan out to agents at once; an optional ``join`` agent combines their answers."""
+
+    type: Literal["parallel"]
+    agents: list[str] = Field(min_length=2)
+    join: str | None = None
+
+
+class HandoffGraph(_Graph):
+    """Agents pass control to each other; ``start`` (default: the first) answers first."""
+
+    type: Literal["handoff"]
+    agents: list[str] = Field(min_length=2)
+    start: str | None = None
+
+
+GraphSpec = Annotated[
+    SequenceGraph | SupervisorGraph | ParallelGraph | HandoffGraph,
+    Field(discriminator="type"),
+]
+GRAPH_TYPES = ("sequence", "supervisor", "router", "parallel", "handoff")
+
+
+class TracingSpec(_Strict):
+    """OpenTelemetry spans of runs, model and tool calls (off unless enabled).
+
+    ``exporter: jsonl`` appends spans to ``path``; ``console`` prints them to stderr;
+    ``otlp`` sends them to ``endpoint`` (a collector the user runs).
+    """
+
+    enabled: bool = False
+    exporter: Literal["jsonl", "console", "otlp"] = "jsonl"
+    path: str = ".interlace/traces.jsonl"
+    endpoint: str | None = None
+    service_name: str = "interlace"
+
+
+class CheckpointSpec(_Strict):
+    """Where conversation threads are kept: in memory (default) or a SQLite file."""
+
+    path: str | None = None
+
+
+class Config(_Strict):
+    """One YAML file that describes a whole system."""
+
+    version: Literal[1] = 1
+    models: dict[str, ModelSpec] = Field(default_factory=dict)
+    agents: dict[str, AgentSpec] = Field(default_factory=dict)
+    toolsets: dict[str, ToolsetSpec] = Field(default_factory=dict)
+    retrieval: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    graph: GraphSpec | None = None
+    graphs: dict[str, GraphSpec] = Field(default_factory=dict)
+    entry: str | None = None
+    offline: Literal["off", "strict"] = "off"
+    tracing: TracingSpec = Field(default_factory=TracingSpec)
+    checkpoints: CheckpointSpec = Field(default_factory=CheckpointSpec)
+
+    _source: Source | None = PrivateAttr(default=None)
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    def attach_source(self, source: Source, base_dir: Path) -> None:
+        """Remember where this config came from (positions, secrets, its folder)."""
+        self._source = source
+        self._base_dir = base_dir
+
+    @property
+    def source(self) -> Source | None:
+        """Positions and secret paths of the file this config was loaded from."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """The config file's folder: relative paths in the config resolve against it."""
+        return self._base_dir
+
+    @field_validator("offline", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML 1.1 reads bare off/on/no/yes as booleans.
+        if isinstance(value, bool):
+            return "strict" if value else "off"
+        return value

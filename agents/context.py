@@ -1,0 +1,90 @@
+"""Per-agent run context: its backend, its tools (listed once) and event emission."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from interlace.protocols import Message, ToolCall, ToolResult, ToolSpec
+from interlace.runtimes.base import Backend
+from interlace.tools.base import Toolset
+
+from .agent import Agent
+from .events import RunEvent
+from .models import get_backend
+
+STREAMING_KEY = "interlace_streaming"
+
+
+def emit(event: RunEvent) -> None:
+    """Send an event to the run's stream (a no-op when nobody streams)."""
+    from langgraph.config import get_stream_writer
+
+    get_stream_writer()(event)
+
+
+def is_streaming(config: Any) -> bool:
+    """Whether the run streams (so model text is requested as deltas)."""
+    return bool(config.get("configurable", {}).get(STREAMING_KEY))
+
+
+@dataclass
+class AgentContext:
+    """An agent plus what it needs at run time; tools are listed on first use."""
+
+    agent: Agent
+    extra_toolsets: Sequence[Toolset] = ()
+    _specs: tuple[ToolSpec, ...] | None = field(default=None, init=False)
+    _owners: dict[str, Toolset] = field(default_factory=dict, init=False)
+
+    @property
+    def name(self) -> str:
+        """The agent's name."""
+        return self.agent.name
+
+    @property
+    def backend(self) -> Backend:
+        """The agent's (shared) backend."""
+        return get_backend(self.agent.model)
+
+    def system_messages(self, extra: str = "") -> list[Message]:
+        """The agent's instructions (plus ``extra``) as a system message, if any."""
+        text = "\n\n".join(part for part in (self.agent.instructions, extra) if part)
+        return [Message.system(text)] if text else []
+
+    async def tool_specs(self) -> tuple[ToolSpec, ...]:
+        """Every tool of the agent's toolsets, listed once."""
+        if self._specs is None:
+            specs: list[ToolSpec] = []
+            for toolset in (*self.agent.toolsets, *self.extra_toolsets):
+                for spec in await toolset.list_tools():
+                    self._owners.setdefault(spec.name, toolset)
+                    specs.append(spec)
+            self._specs = tuple(specs)
+        return self._specs
+
+    async def owner(self, name: str) -> Toolset | None:
+        """The toolset that offers ``name``."""
+        await self.tool_specs()
+        return self._owners.get(name)
+
+    async def needs_approval(self) -> bool:
+        """Whether any of the agent's tools needs human approval."""
+        for spec in await self.tool_specs():
+            if self._owners[spec.name].requires_approval(spec.name):
+                return True
+        return False
+
+    async def call_tool(self, call: ToolCall) -> ToolResult:
+        """Run a call through its toolset (validated there); unknown tools are errors."""
+        toolset = await self.owner(call.name)
+        if toolset is None:
+            known = ", ".join(sorted(self._owners)) or "none"
+            return ToolResult(
+                tool_call_id=call.id,
+                name=call.name,
+                content=f"unknown tool {call.name!r}; available tools: {known}",
+                is_error=True,
+            )
+        return await toolset.call(call)

@@ -1,0 +1,143 @@
+"""What a run produces: the event stream and the final result, each naming its agent."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interlace.protocols import Message, ToolCall, ToolResult, Usage
+
+StopReason = Literal["final", "max_steps", "max_tokens", "timeout", "loop", "interrupted", "error"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: str
+
+
+class TextDeltaEvent(_Event):
+    """A piece of model answer text."""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ToolCallEvent(_Event):
+    """A tool call is about to run."""
+
+    type: Literal["tool_call"] = "tool_call"
+    call: ToolCall
+
+
+class ToolResultEvent(_Event):
+    """A tool call finished (``result.is_error`` for failures the model sees)."""
+
+    type: Literal["tool_result"] = "tool_result"
+    result: ToolResult
+
+
+class NodeEnterEvent(_Event):
+    """An agent or graph node started."""
+
+    type: Literal["node_enter"] = "node_enter"
+    node: str
+
+
+class NodeExitEvent(_Event):
+    """An agent or graph node finished."""
+
+    type: Literal["node_exit"] = "node_exit"
+    node: str
+
+
+class ApprovalRequest(BaseModel):
+    """A tool call waiting for a human decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: str
+    call: ToolCall
+    interrupt_id: str = ""
+
+
+class InterruptEvent(_Event):
+    """The run paused: tool calls wait for approval; continue with ``resume``."""
+
+    type: Literal["interrupt"] = "interrupt"
+    pending: tuple[ApprovalRequest, ...]
+
+
+class Decision(BaseModel):
+    """A human decision on a tool call: approve, reject (the model is told) or edit.
+
+    ``Decision.approve()``, ``Decision.reject("why")``, ``Decision.edit({"x": 1})``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Literal["approve", "reject", "edit"]
+    reason: str = ""
+    arguments: dict[str, Any] | None = None
+
+    @classmethod
+    def approve(cls) -> Decision:
+        """Run the call as the model asked."""
+        return cls(action="approve")
+
+    @classmethod
+    def reject(cls, reason: str = "") -> Decision:
+        """Do not run the call; the model gets an error result carrying ``reason``."""
+        return cls(action="reject", reason=reason)
+
+    @classmethod
+    def edit(cls, arguments: dict[str, Any]) -> Decision:
+        """Run the call with these arguments instead."""
+        return cls(action="edit", arguments=dict(arguments))
+
+
+class RunResult(BaseModel):
+    """The outcome of a run.
+
+    ``output`` is the final answer text; ``messages`` the conversation (without system
+    prompts); ``usage`` the tokens of the whole run and ``usage_by_agent`` per agent.
+    ``stop_reason`` says why the run ended; ``detail`` explains non-final stops;
+    ``pending`` lists the approvals an ``"interrupted"`` run waits for.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    output: str
+    messages: tuple[Message, ...] = ()
+    usage: Usage = Usage()
+    usage_by_agent: dict[str, Usage] = Field(default_factory=dict)
+    stop_reason: StopReason = "final"
+    detail: str = ""
+    agent: str = ""
+    thread_id: str | None = None
+    pending: tuple[ApprovalRequest, ...] = ()
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the run waits for approvals."""
+        return self.stop_reason == "interrupted"
+
+
+class DoneEvent(_Event):
+    """The run ended; carries the result."""
+
+    type: Literal["done"] = "done"
+    result: RunResult
+
+
+RunEvent = Annotated[
+    TextDeltaEvent
+    | ToolCallEvent
+    | ToolResultEvent
+    | NodeEnterEvent
+    | NodeExitEvent
+    | InterruptEvent
+    | DoneEvent,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,74 @@
+"""Planners: the strategies that drive an agent, chosen by name.
+
+Built-ins (``react``, ``plan_execute``, ``router`` / ``supervisor``) and plugins register
+through :func:`register_planner`; built-ins load lazily so importing this stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable
+
+from interlace.protocols.errors import UsageError
+
+from .base import Planner, PlannerKit
+
+PlannerFactory = Callable[[], Planner]
+
+_BUILTIN: dict[str, str] = {
+    "react": "interlace.agents.planners.react:ReactPlanner",
+    "plan_execute": "interlace.agents.planners.plan_execute:PlanExecutePlanner",
+    "router": "interlace.agents.planners.router:RouterPlanner",
+    "supervisor": "interlace.agents.planners.router:RouterPlanner",
+    "grounded": "interlace.agents.rag.planner:GroundedPlanner",
+}
+_factories: dict[str, PlannerFactory | str] = dict(_BUILTIN)
+
+
+def register_planner(name: str, factory: PlannerFactory | str, *, replace: bool = False) -> None:
+    """Register a planner factory (a callable or ``"module:attribute"``) under ``name``."""
+    if name in _factories and not replace and _factories[name] != factory:
+        raise UsageError(
+            f"planner {name!r} is already registered; pass replace=True to override it"
+        )
+    _factories[name] = factory
+
+
+def planner_names() -> list[str]:
+    """The registered planner names."""
+    return sorted(_factories)
+
+
+def check_planner_name(name: str) -> None:
+    """Raise a :class:`UsageError` with a suggestion when ``name`` is not registered."""
+    if name in _factories:
+        return
+    close = difflib.get_close_matches(name, _factories, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UsageError(
+        f"unknown planner {name!r}{hint} (known: {', '.join(planner_names())}); "
+        "plugins add planners with interlace.agents.planners.register_planner"
+    )
+
+
+def get_planner(name: str) -> Planner:
+    """A planner instance for ``name``."""
+    check_planner_name(name)
+    factory = _factories[name]
+    if isinstance(factory, str):
+        module_name, _, attribute = factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), attribute)
+        _factories[name] = factory
+    return factory()
+
+
+__all__ = [
+    "Planner",
+    "PlannerFactory",
+    "PlannerKit",
+    "check_planner_name",
+    "get_planner",
+    "planner_names",
+    "register_planner",
+]

@@ -1,0 +1,156 @@
+"""Plan and execute: write a structured plan, run each step with tools, replan on failure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interlace.protocols import JsonSchemaFormat, Message
+
+from ..state import State, last_answer
+from .base import Planner, PlannerKit
+from .structured import parse, response_format
+
+MAX_STEPS_IN_PLAN = 6
+MAX_REPLANS = 2
+
+_PLAN_PROMPT = (
+    "First write a short plan for the user's task: a list of steps (at most {n}), each "
+    "one action. Tools you can use in the steps: {tools}. "
+    'Reply with JSON: {{"steps": ["...", "..."]}}.'
+)
+_REPLAN_PROMPT = (
+    "A step of the plan failed. Write the remaining steps again (at most {n}) so the task "
+    'still gets done. Reply with JSON: {{"steps": ["..."]}}.'
+)
+_STEP_PROMPT = "Carry out step {index} of the plan: {step}"
+_FINISH_PROMPT = "All steps are done. Give the final answer to the original task."
+
+
+class Plan(BaseModel):
+    """A structured plan: the steps to carry out, in order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    steps: list[str] = Field(max_length=MAX_STEPS_IN_PLAN)
+
+
+def plan_length(max_steps: int) -> int:
+    """The longest plan the step budget can finish: planning and the final answer take a
+    model call each, every step up to two (one tool round and its answer)."""
+    return max(1, min(MAX_STEPS_IN_PLAN, (max_steps - 2) // 2))
+
+
+def plan_format(length: int) -> JsonSchemaFormat:
+    """The ``response_format`` of a plan of 1 to ``length`` steps."""
+    schema = response_format(Plan, "plan").json_schema
+    steps = {**schema["properties"]["steps"], "minItems": 1, "maxItems": length}
+    steps["items"] = {"type": "string", "minLength": 1}
+    return JsonSchemaFormat(
+        name="plan", json_schema={**schema, "properties": {**schema["properties"], "steps": steps}}
+    )
+
+
+class PlanState(State, total=False):
+    """Plan-and-execute bookkeeping on top of the shared state."""
+
+    plan: list[str]
+    step: int
+    errors_before: int
+    replans: int
+
+
+class PlanExecutePlanner(Planner):
+    """plan -> (start step -> tool loop -> check)* -> finish; a failed step replans."""
+
+    def build(self, kit: PlannerKit) -> Any:
+        from langgraph.graph import END, START
+
+        graph = kit.graph(PlanState)
+        graph.add_node("plan", _planner_node(kit, replan=False))
+        graph.add_node("replan", _planner_node(kit, replan=True))
+        graph.add_node("start_step", _start_step)
+        kit.add_tool_loop(graph, "execute", done="check")
+        graph.add_node("check", _check)
+        graph.add_node("finish", _finish_node(kit))
+        graph.add_edge(START, "plan")
+        for node in ("plan", "replan"):
+            graph.add_conditional_edges(node, _after_plan, ["start_step", "finish", END])
+        graph.add_edge("start_step", "execute")
+        graph.add_conditional_edges("check", _after_check, ["start_step", "replan", "finish"])
+        graph.add_edge("finish", END)
+        return graph
+
+
+def _planner_node(kit: PlannerKit, *, replan: bool) -> Any:
+    async def plan(state: PlanState, config: RunnableConfig) -> dict[str, Any]:
+        tools = ", ".join(spec.name for spec in await kit.ctx.tool_specs()) or "none"
+        length = plan_length(kit.ctx.agent.limits.max_steps)
+        extra = (_REPLAN_PROMPT if replan else _PLAN_PROMPT).format(n=length, tools=tools)
+        messages = [*kit.ctx.system_messages(extra), *state.get("messages", [])]
+        outcome = await kit.call_model(
+            state,
+            config,
+            messages,
+            response_format=plan_format(length),
+            use_tools=False,
+            node="replan" if replan else "plan",
+        )
+        if outcome.response is None or outcome.stopped:
+            return outcome.update
+        parsed = parse(Plan, outcome.response)
+        steps = [step for step in parsed.steps if step.strip()][:length] if parsed else []
+        done = state.get("plan", [])[: state.get("step", 0)] if replan else []
+        listing = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, len(done) + 1))
+        title = "Revised plan" if replan else "Plan"
+        return {
+            **outcome.update,
+            "messages": [Message.assistant(f"{title}:\n{listing}" if steps else "(no plan)")],
+            "plan": [*done, *steps],
+            "step": len(done),
+            "replans": state.get("replans", 0) + (1 if replan else 0),
+        }
+
+    return plan
+
+
+async def _after_plan(state: PlanState) -> str:
+    if state.get("stop") is not None:
+        return "__end__"
+    return "start_step" if state.get("step", 0) < len(state.get("plan", [])) else "finish"
+
+
+async def _start_step(state: PlanState) -> dict[str, Any]:
+    index = state.get("step", 0)
+    text = _STEP_PROMPT.format(index=index + 1, step=state["plan"][index])
+    return {"messages": [Message.user(text)], "errors_before": state.get("tool_errors", 0)}
+
+
+async def _check(state: PlanState) -> dict[str, Any]:
+    failed = state.get("tool_errors", 0) > state.get("errors_before", 0)
+    return {} if failed and state.get("replans", 0) < MAX_REPLANS else {"step": state["step"] + 1}
+
+
+async def _after_check(state: PlanState) -> str:
+    failed = state.get("tool_errors", 0) > state.get("errors_before", 0)
+    if failed and state.get("replans", 0) < MAX_REPLANS:
+        return "replan"
+    return "start_step" if state.get("step", 0) < len(state.get("plan", [])) else "finish"
+
+
+def _finish_node(kit: PlannerKit) -> Any:
+    async def finish(state: PlanState, config: RunnableConfig) -> dict[str, Any]:
+        messages = [*kit.prompt(state), Message.user(_FINISH_PROMPT)]
+        outcome = await kit.call_model(state, config, messages, use_tools=False, node="finish")
+        if outcome.response is None or outcome.stopped:
+            if outcome.response is not None:
+                outcome.update["messages"] = [outcome.response.message]
+            return outcome.update
+        answer = outcome.response.message.text or last_answer(state.get("messages", []))
+        return {**outcome.update, "messages": [Message.assistant(answer)]}
+
+    return finish

@@ -1,0 +1,149 @@
+"""The ``grounded`` planner: retrieve, let the model pick passages, answer with citations."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from interlace.protocols import Message
+from interlace.protocols.errors import UsageError
+from interlace.protocols.requests import JsonSchemaFormat
+from interlace.tools.retrieval import Hit, VectorStore
+from interlace.tools.retrieval.toolset import RetrievalToolset
+
+from ..context import STREAMING_KEY, emit
+from ..events import TextDeltaEvent
+from ..planners.base import Planner, PlannerKit
+from .answer import DONT_KNOW, compose_answer
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+PASSAGE_CHARS = 700
+PROMPT = (
+    "Passages from the documents:\n\n{passages}\n\nQuestion: {question}\n\n"
+    "Reply in JSON: 'passages' lists the ids of the passages that answer the question, "
+    "'answer' answers it in one or two sentences using only those passages."
+)
+
+
+class GroundedPlanner(Planner):
+    """Answers only from the agent's retrieval store(s), citing path and heading per claim."""
+
+    def build(self, kit: PlannerKit) -> Any:
+        from langgraph.graph import END, START
+
+        graph = kit.graph()
+        graph.add_node("grounded", _grounded_node(kit))
+        graph.add_edge(START, "grounded")
+        graph.add_edge("grounded", END)
+        return graph
+
+
+def agent_stores(kit: PlannerKit) -> list[VectorStore]:
+    """The stores of the agent's retrieval toolsets (at least one, or a usage error)."""
+    toolsets = [*kit.ctx.agent.toolsets, *kit.ctx.extra_toolsets]
+    stores = [t.store for t in toolsets if isinstance(t, RetrievalToolset)]
+    if not stores:
+        raise UsageError(
+            f"agent {kit.ctx.name!r} uses planner 'grounded' but has no retrieval toolset; "
+            "add a toolset of kind 'retrieval' to the agent"
+        )
+    return stores
+
+
+async def search_all(stores: list[VectorStore], question: str) -> list[Hit]:
+    """Hits of every store for ``question``, best first, at most ``top_k`` of the first."""
+    hits: list[Hit] = []
+    for store in stores:
+        hits.extend(await anyio.to_thread.run_sync(store.search, question))
+    hits.sort(key=lambda hit: -(hit.similarity or 0.0))
+    return hits[: stores[0].settings.top_k]
+
+
+def _schema(count: int) -> dict[str, Any]:
+    ids = [f"P{n}" for n in range(1, count + 1)]
+    return {
+        "type": "object",
+        "properties": {
+            "passages": {
+                "type": "array",
+                "items": {"type": "string", "enum": ids},
+                "minItems": 1,
+                "maxItems": count,
+            },
+            "answer": {"type": "string", "maxLength": 400},
+        },
+        "required": ["passages", "answer"],
+        "additionalProperties": False,
+    }
+
+
+def _prompt(kit: PlannerKit, question: str, hits: list[Hit]) -> list[Message]:
+    passages = "\n\n".join(
+        f"[P{n}] ({hit.citation})\n{hit.text[:PASSAGE_CHARS]}" for n, hit in enumerate(hits, 1)
+    )
+    text = PROMPT.format(passages=passages, question=question)
+    return [*kit.ctx.system_messages(), Message.user(text)]
+
+
+def _chosen(text: str, hits: list[Hit]) -> tuple[list[Hit], str]:
+    try:
+        reply = json.loads(text)
+        ids = [str(item) for item in reply.get("passages", [])]
+        answer = str(reply.get("answer", ""))
+    except (ValueError, AttributeError):
+        return hits[:1], ""  # unconstrained model without JSON: fall back to the best hit
+    picked = [hits[int(i[1:]) - 1] for i in dict.fromkeys(ids) if i[1:].isdigit()]
+    return [h for h in picked if h in hits] or hits[:1], answer
+
+
+def _grounded_node(kit: PlannerKit) -> Any:
+    async def grounded(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        stores = agent_stores(kit)
+        question = _question(state.get("messages", []))
+        hits = await search_all(stores, question) if question else []
+        if not hits:
+            return _answer(kit, DONT_KNOW)
+        # The JSON choice is not for the reader: never stream it, stream the answer instead.
+        quiet: Any = {
+            **config,
+            "configurable": {**config.get("configurable", {}), STREAMING_KEY: False},
+        }
+        outcome = await kit.call_model(
+            state,
+            quiet,
+            _prompt(kit, question, hits),
+            response_format=JsonSchemaFormat(
+                name="grounded_answer", json_schema=_schema(len(hits))
+            ),
+            use_tools=False,
+            node="grounded",
+        )
+        if outcome.response is None:
+            return outcome.update
+        chosen, answer = _chosen(outcome.response.message.text, hits)
+        embedder = stores[0].embedder
+
+        def similarity(query: str, texts: Any) -> list[float]:
+            vectors = embedder.embed([query, *texts])
+            return [float(v @ vectors[0]) for v in vectors[1:]]
+
+        final = await anyio.to_thread.run_sync(compose_answer, question, answer, chosen, similarity)
+        return {**outcome.update, **_answer(kit, final)}
+
+    return grounded
+
+
+def _answer(kit: PlannerKit, text: str) -> dict[str, Any]:
+    emit(TextDeltaEvent(agent=kit.ctx.name, text=text))
+    return {"messages": [Message.assistant(text)]}
+
+
+def _question(messages: list[Message]) -> str:
+    for message in reversed(messages):
+        if message.role == "user":
+            return message.text.strip()
+    return ""

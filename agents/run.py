@@ -1,0 +1,310 @@
+"""Run an agent or a graph: ``run`` to a result, ``stream`` events, ``resume`` after a pause.
+
+``target`` is an :class:`~interlace.agents.Agent` or a :class:`~interlace.agents.graph.Graph`;
+``input`` a string (one user message) or a list of messages. Guards, interrupts and
+backend failures end a run with a ``stop_reason``; misuse raises a ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import AsyncExitStack, aclosing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from interlace.protocols import Message
+from interlace.protocols.errors import RunFailure, UsageError
+
+from . import tracing
+from .agent import Agent
+from .context import STREAMING_KEY
+from .events import (
+    ApprovalRequest,
+    Decision,
+    DoneEvent,
+    InterruptEvent,
+    NodeEnterEvent,
+    NodeExitEvent,
+    RunEvent,
+    RunResult,
+    StopReason,
+    TextDeltaEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
+from .state import State, last_answer, total_usage
+from .units import Unit, compile_unit, unit_needs_approval
+
+Checkpointer = Any  # a LangGraph BaseCheckpointSaver, or a path to an SQLite file
+Input = str | Message | list[Message]
+DecisionInput = Decision | Mapping[str, Decision] | None
+# Limits.max_steps and Graph.max_hops bound runs; LangGraph's own step limit stays out of the way.
+_RECURSION_LIMIT = 100_000
+
+
+@dataclass
+class _Run:
+    """One execution: the compiled graph, its config and what came out."""
+
+    target: Unit
+    thread_id: str | None
+    graph: Any = None
+    config: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    stop: tuple[StopReason, str] | None = None
+
+
+def _messages(input: Input) -> list[Message]:
+    if isinstance(input, str):
+        return [Message.user(input)]
+    if isinstance(input, Message):
+        return [input]
+    if isinstance(input, list) and all(isinstance(item, Message) for item in input):
+        return list(input)
+    raise UsageError(
+        f"run input must be a string or a list of interlace Message objects, "
+        f"got {type(input).__name__}"
+    )
+
+
+def _timeout(target: Unit) -> float | None:
+    return target.limits.timeout_s if isinstance(target, Agent) else target.timeout_s
+
+
+async def run(
+    target: Unit,
+    input: Input,
+    *,
+    thread_id: str | None = None,
+    checkpointer: Checkpointer = None,
+) -> RunResult:
+    """Run ``target`` on ``input`` to the end (or to an interrupt) and return the result."""
+    return await _final(_drive(target, _messages(input), thread_id, checkpointer, False))
+
+
+def stream(
+    target: Unit,
+    input: Input,
+    *,
+    thread_id: str | None = None,
+    checkpointer: Checkpointer = None,
+) -> AsyncIterator[RunEvent]:
+    """Run ``target`` and yield its events: text deltas, tool calls and results, node
+    enter/exit, interrupts, and finally a :class:`DoneEvent` carrying the result."""
+    return _drive(target, _messages(input), thread_id, checkpointer, True)
+
+
+async def resume(
+    target: Unit,
+    thread_id: str,
+    decision: DecisionInput = None,
+    *,
+    checkpointer: Checkpointer = None,
+) -> RunResult:
+    """Continue a paused or killed run of ``thread_id`` from its last checkpoint.
+
+    ``decision`` answers pending approvals: one :class:`Decision` for all of them, or a
+    mapping from tool call id (or interrupt id) to a decision. ``None`` continues a run
+    that was cut off (crash, kill) without a pause.
+    """
+    return await _final(_drive(target, decision, thread_id, checkpointer, False, resuming=True))
+
+
+def resume_stream(
+    target: Unit,
+    thread_id: str,
+    decision: DecisionInput = None,
+    *,
+    checkpointer: Checkpointer = None,
+) -> AsyncIterator[RunEvent]:
+    """Like :func:`resume`, yielding events."""
+    return _drive(target, decision, thread_id, checkpointer, True, resuming=True)
+
+
+async def _final(events: AsyncGenerator[RunEvent, None]) -> RunResult:
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, DoneEvent):
+                return event.result
+    raise RuntimeError("run ended without a result")  # pragma: no cover
+
+
+async def _drive(
+    target: Unit,
+    payload: Any,
+    thread_id: str | None,
+    checkpointer: Checkpointer,
+    streaming: bool,
+    *,
+    resuming: bool = False,
+) -> AsyncGenerator[RunEvent, None]:
+    if resuming and thread_id is None:
+        raise UsageError("resume() needs the thread_id of the run to continue")
+    async with AsyncExitStack() as stack:
+        saver = await _open_checkpointer(stack, target, thread_id, checkpointer, resuming)
+        if saver is not None and thread_id is None:
+            thread_id = uuid.uuid4().hex
+        current = _Run(target, thread_id)
+        current.graph = compile_unit(target, saver)
+        configurable: dict[str, Any] = {STREAMING_KEY: streaming}
+        if thread_id is not None:
+            configurable["thread_id"] = thread_id
+        current.config = {"configurable": configurable, "recursion_limit": _RECURSION_LIMIT}
+        graph_input = await _graph_input(current, payload) if resuming else {"messages": payload}
+        with tracing.run_span(target.name):
+            # aclosing: a consumer that stops early closes _events in its own task
+            async with aclosing(_events(current, graph_input, streaming)) as events:
+                async for event in events:
+                    yield event
+            result = await _result(current)
+    yield DoneEvent(agent=target.name, result=result)  # after the checkpointer closed
+
+
+async def _open_checkpointer(
+    stack: AsyncExitStack, target: Unit, thread_id: str | None, given: Any, resuming: bool
+) -> Any:
+    from .checkpoints import memory_checkpointer, register_types, sqlite_checkpointer
+
+    if isinstance(given, str | Path):
+        return await stack.enter_async_context(sqlite_checkpointer(given))
+    if given is not None:
+        return register_types(given)
+    if thread_id is not None or resuming or await unit_needs_approval(target):
+        return memory_checkpointer()
+    return None
+
+
+async def _graph_input(current: _Run, decision: DecisionInput) -> Any:
+    from langgraph.types import Command
+
+    if decision is None:
+        return None
+    if isinstance(decision, Decision):
+        pending = await _pending(current)
+        if len(pending) <= 1:
+            return Command(resume=decision)
+        return Command(resume={item.interrupt_id: decision for item in pending})
+    by_id = {}
+    for item in await _pending(current):
+        choice = decision.get(item.call.id) or decision.get(item.interrupt_id)
+        if choice is not None:
+            by_id[item.interrupt_id] = choice
+    if not by_id:
+        raise UsageError(
+            "none of the decisions names a pending tool call; key them by the tool call id "
+            "shown in RunResult.pending"
+        )
+    return Command(resume=by_id)
+
+
+async def _events(
+    current: _Run, graph_input: Any, streaming: bool
+) -> AsyncGenerator[RunEvent, None]:
+    modes = ["custom", "values"] if streaming else ["values"]
+    try:
+        with anyio.fail_after(_timeout(current.target)):
+            async for item in current.graph.astream(
+                graph_input,
+                current.config,
+                stream_mode=modes,
+                subgraphs=streaming,
+                # a checkpoint is on disk before the next step starts: a killed run
+                # loses no finished tool call and repeats none
+                durability="sync" if current.graph.checkpointer else None,
+            ):
+                mode, chunk = item[-2], item[-1]
+                if mode == "values":
+                    if not (streaming and item[0]):  # top-level values only
+                        current.state = chunk
+                elif isinstance(chunk, _EVENT_TYPES):
+                    yield chunk
+    except TimeoutError:
+        current.stop = ("timeout", f"the run took longer than timeout_s={_timeout(current.target)}")
+    except RunFailure as exc:
+        current.stop = ("error", f"{type(exc).__name__}: {exc}")
+    if current.stop is None and (pending := await _pending(current)):
+        yield InterruptEvent(agent=pending[0].agent, pending=pending)
+
+
+async def _pending(current: _Run) -> tuple[ApprovalRequest, ...]:
+    if current.graph.checkpointer is None or current.thread_id is None:
+        return ()
+    snapshot = await current.graph.aget_state(current.config)
+    if not snapshot.values and not snapshot.tasks:
+        return ()
+    if not current.state:
+        current.state = dict(snapshot.values)
+    pending = []
+    for interrupt in snapshot.interrupts:
+        value = interrupt.value
+        if isinstance(value, ApprovalRequest):
+            pending.append(value.model_copy(update={"interrupt_id": interrupt.id}))
+    return tuple(pending)
+
+
+async def _result(current: _Run) -> RunResult:
+    state: State = current.state  # type: ignore[assignment]
+    messages = list(state.get("messages", []))
+    usage_by_agent = dict(state.get("usage", {}))
+    pending = await _pending(current) if current.stop is None else ()
+    reason: StopReason = "final"
+    detail = ""
+    if current.stop is not None:
+        reason, detail = current.stop
+    elif pending:
+        reason, detail = "interrupted", f"{len(pending)} tool call(s) wait for approval"
+    elif state.get("stop") is not None:
+        stop = state["stop"]
+        assert stop is not None
+        reason, detail = stop.reason, stop.detail
+    return RunResult(
+        output=last_answer(messages),
+        messages=tuple(messages),
+        usage=total_usage(usage_by_agent),
+        usage_by_agent=usage_by_agent,
+        stop_reason=reason,
+        detail=detail,
+        agent=current.target.name,
+        thread_id=current.thread_id,
+        pending=pending,
+    )
+
+
+_EVENT_TYPES = (
+    TextDeltaEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    NodeEnterEvent,
+    NodeExitEvent,
+    InterruptEvent,
+)
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``from interlace.agents import run; await run(agent, "hi")`` work although
+    ``run`` is also this module's name."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return run(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = [
+    "ApprovalRequest",
+    "Decision",
+    "DoneEvent",
+    "RunEvent",
+    "RunResult",
+    "StopReason",
+    "resume",
+    "resume_stream",
+    "run",
+    "stream",
+]

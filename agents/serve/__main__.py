@@ -1,0 +1,56 @@
+"""``python -m interlace.agents.serve CONFIG [--stdio]``: serve a config's agents.
+
+``--stdio`` serves MCP over standard input/output (for MCP hosts that start servers as
+subprocesses); otherwise every protocol is served over HTTP, as ``interlace serve`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import anyio
+
+from interlace.protocols.errors import InterlaceError
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m interlace.agents.serve")
+    parser.add_argument("config", help="the YAML config file")
+    parser.add_argument("--stdio", action="store_true", help="serve MCP over stdin/stdout")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (HTTP)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (HTTP)")
+    parser.add_argument("--token", default=os.environ.get("INTERLACE_TOKEN"), help="bearer token")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="KEY=VALUE")
+    return parser.parse_args(argv)
+
+
+async def _main(options: argparse.Namespace) -> None:
+    from interlace.agents.config import load_config
+    from interlace.agents.system import build_system
+
+    from .app import serve
+
+    system = build_system(load_config(options.config, options.overrides))
+    async with system:
+        await serve(
+            system, bind=options.host, port=options.port, token=options.token, stdio=options.stdio
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted; a configuration or usage error exits with status 2."""
+    options = _arguments(argv)
+    try:
+        anyio.run(_main, options)
+    except InterlaceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

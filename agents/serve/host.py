@@ -1,0 +1,56 @@
+"""The one interface the servers need from whatever hosts the agents.
+
+``interlace.agents.system.System`` (built from a YAML config) satisfies it, and so does
+:class:`~interlace.agents.serve.local.LocalHost` (a dict of agents). The MCP, A2A and
+OpenAI-compatible servers only ever talk to an :class:`AgentHost`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from interlace.protocols import Message
+
+if TYPE_CHECKING:
+    from interlace.agents.run import RunEvent, RunResult
+    from interlace.tools.base import Toolset
+
+
+@runtime_checkable
+class AgentHost(Protocol):
+    """Agents and toolsets that servers expose.
+
+    ``agent_cards`` lists ``(name, description)`` pairs of the agents on offer.
+    ``run`` and ``stream`` run one agent by name on a conversation; ``thread_id`` names a
+    conversation kept by the host's checkpointer (``None``: a fresh one). ``resume``
+    continues a run that stopped with ``stop_reason == "interrupted"`` (a tool waiting
+    for human approval) with a decision as the agents runner accepts it (for example
+    ``"approve"`` or ``"reject"``). ``toolsets`` maps names to the toolsets to expose
+    directly (MCP).
+    """
+
+    @property
+    def toolsets(self) -> Mapping[str, Toolset]:
+        """The toolsets to expose, by name."""
+        ...
+
+    def agent_cards(self) -> list[tuple[str, str]]:
+        """``(name, description)`` of every agent on offer."""
+        ...
+
+    async def run(
+        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+    ) -> RunResult:
+        """Run agent ``agent_name`` on ``messages`` to completion."""
+        ...
+
+    def stream(
+        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+    ) -> AsyncIterator[RunEvent]:
+        """Run agent ``agent_name``, yielding its events (the last one is ``done``)."""
+        ...
+
+    async def resume(self, agent_name: str, thread_id: str, decision: Any) -> RunResult:
+        """Continue an interrupted run of ``agent_name`` on ``thread_id`` with ``decision``."""
+        ...

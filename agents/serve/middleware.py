@@ -1,0 +1,119 @@
+"""ASGI middleware shared by every server: bearer-token auth and a request body limit.
+
+Pure ASGI (no response buffering), so Server-Sent Event streams pass straight through.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .settings import token_matches
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PUBLIC_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json", "/healthz")
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], **headers: str) -> None:
+    """Send a complete JSON response."""
+    data = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw += [(name.encode(), value.encode()) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _error(message: str, kind: str, code: str) -> dict[str, Any]:
+    # OpenAI's error shape; MCP and A2A clients read the status and the message.
+    return {"error": {"message": message, "type": kind, "code": code}}
+
+
+class BearerAuth:
+    """Reject HTTP requests without ``Authorization: Bearer <token>`` (HTTP 401).
+
+    The agent card stays public so that A2A clients can discover the server.
+    """
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        header = headers.get(b"authorization", b"").decode("latin-1")
+        if token_matches(header, self.token):
+            await self.app(scope, receive, send)
+            return
+        message = "missing or wrong bearer token; send 'Authorization: Bearer <token>'"
+        await send_json(
+            send,
+            401,
+            _error(message, "authentication_error", "invalid_api_key"),
+            **{"www-authenticate": "Bearer"},
+        )
+
+
+class BodyLimit:
+    """Answer HTTP 413 to request bodies larger than ``max_bytes``.
+
+    The body is read (up to the limit) before the app runs, then replayed to it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+    async def _too_large(self, send: Send) -> None:
+        message = f"request body exceeds the server's limit of {self.max_bytes} bytes"
+        await send_json(send, 413, _error(message, "invalid_request_error", "request_too_large"))
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+    """A ``receive`` that hands out the buffered body once, then defers to the real one."""
+    queue: list[Message] = []
+    if pending is not None:
+        queue.append(pending)
+    else:
+        queue.append({"type": "http.request", "body": b"".join(chunks), "more_body": False})
+
+    async def replay() -> Message:
+        if queue:
+            return queue.pop(0)
+        return await receive()
+
+    return replay

@@ -1,0 +1,91 @@
+"""Run agents for a server: time limits, and errors turned into messages safe to send.
+
+Every server uses these so that an agent failure becomes a protocol error with a
+readable message, never a dropped connection or a leaked traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import aclosing
+from typing import TYPE_CHECKING
+
+import anyio
+
+from interlace.protocols import Message
+from interlace.protocols.errors import InterlaceError, UsageError
+
+from .host import AgentHost
+
+if TYPE_CHECKING:
+    from interlace.agents.events import RunEvent, RunResult
+
+logger = logging.getLogger("interlace.serve")
+
+
+class RunTimeout(InterlaceError):
+    """A server request ran past its time limit."""
+
+
+def public_error(exc: BaseException) -> str:
+    """What a client may see of ``exc``: interlace errors are written for users; anything
+    else is logged here and reported without details."""
+    if isinstance(exc, TimeoutError | RunTimeout):
+        return str(exc) or "the agent run took longer than the server's time limit"
+    if isinstance(exc, InterlaceError):
+        return f"{type(exc).__name__}: {exc}"
+    logger.error("agent run failed", exc_info=exc)
+    return f"internal error while running the agent ({type(exc).__name__}; see the server log)"
+
+
+def check_agent(host: AgentHost, name: str) -> None:
+    """Raise :class:`UsageError` naming the agents on offer when ``name`` is not one."""
+    names = [card[0] for card in host.agent_cards()]
+    if name not in names:
+        raise UsageError(f"no agent named {name!r}; this server offers: {', '.join(names)}")
+
+
+async def run_agent(
+    host: AgentHost,
+    name: str,
+    messages: Sequence[Message],
+    timeout_s: float,
+    thread_id: str | None = None,
+) -> RunResult:
+    """``host.run`` bounded by ``timeout_s`` (raises :class:`RunTimeout`)."""
+    try:
+        with anyio.fail_after(timeout_s):
+            return await host.run(name, list(messages), thread_id)
+    except TimeoutError as exc:
+        raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
+
+
+async def stream_agent(
+    host: AgentHost,
+    name: str,
+    messages: Sequence[Message],
+    timeout_s: float,
+    on_event: Callable[[RunEvent], Awaitable[None]],
+    thread_id: str | None = None,
+) -> None:
+    """Run ``host.stream`` to its end within ``timeout_s``, handing each event to
+    ``on_event`` (raises :class:`RunTimeout`).
+
+    The event source is iterated and closed in this task, inside the time limit: an
+    agent run holds cancel scopes across its events, which must nest properly.
+    """
+    try:
+        with anyio.fail_after(timeout_s):
+            async with aclosing(host.stream(name, list(messages), thread_id)) as events:  # type: ignore[type-var]
+                async for event in events:
+                    await on_event(event)
+    except TimeoutError as exc:
+        raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
+
+
+def result_failure(result: RunResult) -> str | None:
+    """The error message of a failed run (``stop_reason == "error"``), else ``None``."""
+    if result.stop_reason == "error":
+        return f"agent {result.agent or '?'} failed: {result.detail or 'unknown error'}"
+    return None

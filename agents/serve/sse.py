@@ -1,0 +1,52 @@
+"""A Server-Sent Events response driven by a producer coroutine, not a generator.
+
+Starlette's ``StreamingResponse`` iterates an async generator and leaves it to the
+garbage collector when a client disconnects; agent runs hold cancel scopes across their
+events, so here the producer runs start to end in the request's own task and a client
+disconnect cancels it cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import anyio
+from starlette.responses import Response
+
+from .middleware import Receive, Scope, Send
+
+Emit = Callable[[str], Awaitable[None]]
+Producer = Callable[[Emit], Awaitable[None]]
+
+
+class EventStreamResponse(Response):
+    """Stream what ``produce(emit)`` emits (formatted ``data: ...`` blocks) as
+    ``text/event-stream``."""
+
+    def __init__(self, produce: Producer) -> None:
+        super().__init__(media_type="text/event-stream")
+        self.produce = produce
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        async with anyio.create_task_group() as group:
+            group.start_soon(_cancel_on_disconnect, receive, group.cancel_scope)
+
+            async def emit(chunk: str) -> None:
+                body = chunk.encode()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+
+            await self.produce(emit)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            group.cancel_scope.cancel()
+
+
+async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    scope.cancel()

@@ -1,0 +1,161 @@
+"""The two steps every planner is built from: a guarded model call and one tool call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+from interlace.protocols import (
+    Done,
+    Message,
+    ModelRequest,
+    ModelResponse,
+    ResponseFormat,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+)
+
+from . import guards, tracing
+from .context import AgentContext, emit, is_streaming
+from .events import ApprovalRequest, Decision, TextDeltaEvent, ToolCallEvent, ToolResultEvent
+from .state import State, Stop
+
+
+class ToolTask(TypedDict):
+    """The input of one tool-call task (sent with LangGraph's ``Send``)."""
+
+    call: ToolCall
+
+
+@dataclass
+class ModelOutcome:
+    """A guarded model call: the response (``None`` when a guard stopped first) and the
+    state update to return (usage, step count, call counts, stop)."""
+
+    response: ModelResponse | None
+    update: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a guard ended the agent."""
+        return self.update.get("stop") is not None
+
+
+async def call_model(
+    ctx: AgentContext,
+    state: State,
+    config: RunnableConfig,
+    messages: list[Message],
+    *,
+    response_format: ResponseFormat | None = None,
+    use_tools: bool = True,
+) -> ModelOutcome:
+    """Call the agent's model on ``messages`` (system prompt included by the caller),
+    applying the step, timeout, token and loop guards."""
+    agent, limits = ctx.agent, ctx.agent.limits
+    now = guards.now()
+    started = state.get("started") or now
+    stop = guards.before_model(agent.name, limits, {**state, "started": started}, now)
+    if stop is not None:
+        return ModelOutcome(None, {"stop": stop})
+    request = ModelRequest(
+        messages=tuple(messages),
+        tools=await ctx.tool_specs() if use_tools else (),
+        response_format=response_format,
+        settings=agent.sampling,
+        cache_key=agent.name,
+    )
+    with tracing.model_span(agent.name, agent.model_name) as span:
+        response = await _complete(ctx, request, is_streaming(config))
+        span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
+        span.set_attribute("gen_ai.usage.output_tokens", response.usage.output_tokens)
+        span.set_attribute("gen_ai.response.finish_reasons", [response.finish_reason])
+    stop, counts = guards.after_model(agent.name, limits, state, response)
+    update: dict[str, Any] = {
+        "usage": {agent.name: response.usage},
+        "steps": state.get("steps", 0) + 1,
+        "started": started,
+        "counts": counts,
+    }
+    if stop is not None:
+        update["stop"] = stop
+    return ModelOutcome(response, update)
+
+
+async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
+    if not streaming:
+        return await ctx.backend.complete(request)
+    async for event in ctx.backend.stream(request):
+        if isinstance(event, TextDelta):
+            emit(TextDeltaEvent(agent=ctx.name, text=event.text))
+        elif isinstance(event, Done):
+            return event.response
+    from interlace.protocols.errors import BackendError
+
+    raise BackendError(f"{ctx.backend.name}: stream ended without a final response")
+
+
+def tool_node(ctx: AgentContext) -> Any:
+    """A node running one tool call, asking for approval first where the tool needs it."""
+
+    async def tool(task: ToolTask) -> dict[str, Any]:
+        call = task["call"]
+        toolset = await ctx.owner(call.name)
+        if toolset is not None and toolset.requires_approval(call.name):
+            decided = _ask_approval(ctx.name, call)
+            if isinstance(decided, ToolResult):
+                emit(ToolResultEvent(agent=ctx.name, result=decided))
+                return {"messages": [decided.to_message()], "tool_errors": 1}
+            call = decided
+        emit(ToolCallEvent(agent=ctx.name, call=call))
+        with tracing.tool_span(ctx.name, call.name, call.id) as span:
+            result = await ctx.call_tool(call)
+            span.set_attribute("interlace.tool.is_error", result.is_error)
+        emit(ToolResultEvent(agent=ctx.name, result=result))
+        update: dict[str, Any] = {"messages": [result.to_message()]}
+        if result.is_error:
+            update["tool_errors"] = 1
+        handoff = (result.structured or {}).get("handoff")
+        if isinstance(handoff, str) and not result.is_error:
+            update["route"] = handoff
+        return update
+
+    return tool
+
+
+def _ask_approval(agent: str, call: ToolCall) -> ToolCall | ToolResult:
+    """Interrupt for a human decision; the approved call, or the rejection result."""
+    from langgraph.types import interrupt
+
+    raw = interrupt(ApprovalRequest(agent=agent, call=call))
+    decision = raw if isinstance(raw, Decision) else Decision.model_validate(raw)
+    if decision.action == "reject":
+        reason = f": {decision.reason}" if decision.reason else ""
+        return ToolResult(
+            tool_call_id=call.id,
+            name=call.name,
+            content=f"the user rejected this call to {call.name}{reason}",
+            is_error=True,
+        )
+    if decision.action == "edit":
+        return call.model_copy(update={"arguments": dict(decision.arguments or {})})
+    return call
+
+
+def tool_sends(node: str, message: Message) -> list[Any]:
+    """One ``Send`` per tool call of ``message`` to the tool node (run concurrently)."""
+    from langgraph.types import Send
+
+    return [Send(node, ToolTask(call=call)) for call in message.tool_calls]
+
+
+def is_stopped(state: State) -> bool:
+    """Whether a guard or a handoff ended the agent."""
+    return state.get("stop") is not None
+
+
+__all__ = ["ModelOutcome", "Stop", "ToolTask", "call_model", "tool_node", "tool_sends"]

@@ -1,0 +1,223 @@
+"""The ``llamacpp`` backend: a GGUF run in process by llama-cpp-python."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+import anyio.to_thread
+
+from interlace.protocols import (
+    Done,
+    JsonObjectFormat,
+    JsonSchemaFormat,
+    ModelRequest,
+    ModelResponse,
+    StreamEvent,
+    Usage,
+)
+from interlace.protocols.errors import ContextOverflowError, ModelReferenceError
+
+from ..base import Capabilities, StreamingBackend
+from ..refs import ModelRef
+from .calls import OutputParser
+from .chat import (
+    Segment,
+    Turn,
+    render_chatml,
+    render_gemma,
+    render_template,
+    resolve_format,
+    to_turns,
+    tool_prompt,
+)
+from .files import check_gguf, resolve_model_path
+from .grammar import Constraint, active_tools, constraint_for
+from .options import LlamaCppOptions, parse_options
+
+if TYPE_CHECKING:
+    import threading
+
+    from .generate import Decoder, Sampling
+    from .loader import LoadedModel
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """Token counts of one call: the prompt, how much of it was evaluated, the answer."""
+
+    prompt_tokens: int
+    evaluated_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class _Plan:
+    prompt: list[int]
+    constraint: Constraint
+    sampling: Sampling
+    cache_key: str | None
+
+
+@asynccontextmanager
+async def _hold(lock: threading.Lock) -> AsyncIterator[None]:
+    """Hold a thread lock from async code without blocking the event loop."""
+    if not lock.acquire(blocking=False):
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(lock.acquire)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _answer_prompt(request: ModelRequest) -> str:
+    fmt = request.response_format
+    if isinstance(fmt, JsonSchemaFormat):
+        schema = json.dumps(fmt.json_schema, separators=(",", ":"))
+        return f"Answer with only a JSON value that matches this JSON Schema: {schema}"
+    if isinstance(fmt, JsonObjectFormat):
+        return "Answer with only a JSON object."
+    return ""
+
+
+class LlamaCppBackend(StreamingBackend):
+    """A GGUF model run in process; ``model`` is ``"default"`` or a path to a ``.gguf``.
+
+    Backends naming the same file and load options share one loaded model; calls to it
+    are serialized and run in worker threads, so the event loop stays free.
+    """
+
+    def __init__(
+        self,
+        model: str | Path = "default",
+        options: LlamaCppOptions | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self._target = str(model)
+        if self._target not in ("", "default"):
+            check_gguf(Path(self._target).expanduser())
+        self.options = options or LlamaCppOptions()
+        self._name = name or f"llamacpp:{self._target or 'default'}"
+        self._loaded: LoadedModel | None = None
+        self.last_call: CallStats | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            native_tools=True,
+            constrained_decoding=True,
+            json_schema_output=True,
+            streaming=True,
+            context_window=self.options.n_ctx,
+            parallel_tool_calls=True,
+        )
+
+    def load(self) -> LoadedModel:
+        """The shared loaded model (loads it on first use; blocking, call from a thread)."""
+        if self._loaded is None:
+            from .loader import get_model
+
+            self._loaded = get_model(resolve_model_path(self._target), self.options)
+        return self._loaded
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        model = await anyio.to_thread.run_sync(self.load)
+        plan = await anyio.to_thread.run_sync(self._plan, model, request)
+        parser = OutputParser(plan.constraint.calls)
+        async with _hold(model.lock):
+            decoder = await anyio.to_thread.run_sync(self._decoder, model, plan)
+            try:
+                while decoder.finish_reason is None:
+                    text = await anyio.to_thread.run_sync(decoder.run)
+                    for event in parser.feed(text):
+                        yield event
+            finally:
+                decoder.close()
+        for event in parser.finish():
+            yield event
+        yield Done(response=self._response(parser, decoder))
+
+    def _response(self, parser: OutputParser, decoder: Decoder) -> ModelResponse:
+        message = parser.message()
+        reason = decoder.finish_reason
+        finish = "length" if reason == "length" else "tool_calls" if message.tool_calls else "stop"
+        usage = Usage(input_tokens=decoder.prompt_tokens, output_tokens=len(decoder.output))
+        self.last_call = CallStats(
+            decoder.prompt_tokens, decoder.evaluated_prompt, len(decoder.output)
+        )
+        return ModelResponse(message=message, finish_reason=finish, usage=usage, model=self.name)
+
+    # --- worker-thread helpers ----------------------------------------------------------
+
+    def _plan(self, model: LoadedModel, request: ModelRequest) -> _Plan:
+        from .generate import Sampling
+
+        constraint = constraint_for(request)
+        tools = active_tools(request)
+        instructions = [_answer_prompt(request)]
+        if tools:
+            instructions.append(tool_prompt(tools, required=constraint.calls == "always"))
+        turns = to_turns(request.messages, "\n\n".join(text for text in instructions if text))
+        segments, add_bos = self._render(model, turns)
+        prompt = model.tokenize(segments, add_bos)
+        if len(prompt) >= model.n_ctx:
+            raise ContextOverflowError(len(prompt), model.n_ctx, f"model {self.name}")
+        settings = request.settings
+        sampling = Sampling(
+            temperature=0.8 if settings.temperature is None else settings.temperature,
+            top_p=settings.top_p or 0.95,
+            seed=settings.seed,
+            max_tokens=settings.max_tokens or self.options.max_tokens,
+            stop=settings.stop,
+        )
+        return _Plan(prompt, constraint, sampling, request.cache_key)
+
+    def _render(self, model: LoadedModel, turns: list[Turn]) -> tuple[list[Segment], bool]:
+        import llama_cpp
+
+        chat_format = resolve_format(self.options.chat_format, model.metadata)
+        add_bos = bool(llama_cpp.llama_vocab_get_add_bos(model.vocab))
+        if chat_format == "gemma":
+            return render_gemma(turns), add_bos
+        if chat_format == "chatml":
+            return render_chatml(turns), add_bos
+        template = model.metadata.get("tokenizer.chat_template", "")
+        if not template:
+            raise ModelReferenceError(
+                f"chat_format=template but {model.path} has no chat template in its metadata; "
+                "use chat_format=gemma or chat_format=chatml"
+            )
+        bos, eos = model.token_text(model.llm.token_bos()), model.token_text(model.llm.token_eos())
+        return render_template(turns, template, bos, eos), False
+
+    def _decoder(self, model: LoadedModel, plan: _Plan) -> Decoder:
+        """Prepare decoding (call with the model lock held)."""
+        from .generate import Decoder
+
+        grammar = plan.constraint.grammar
+        matcher = model.matcher(grammar) if grammar is not None else None
+        return Decoder(
+            model,
+            plan.prompt,
+            plan.sampling,
+            matcher=matcher,
+            cache_key=plan.cache_key,
+            reuse_prefix=self.options.prefix_reuse,
+        )
+
+
+def from_ref(ref: ModelRef) -> LlamaCppBackend:
+    """``llamacpp:default`` or ``llamacpp:/path/model.gguf?n_ctx=4096&n_gpu_layers=99``."""
+    options = parse_options(ref.options, str(ref))
+    return LlamaCppBackend(ref.target or "default", options, name=f"llamacpp:{ref.target}")

@@ -1,0 +1,204 @@
+"""Loading GGUFs once per process: one shared :class:`LoadedModel` per path and load options.
+
+This module imports llama-cpp-python; the package imports it only when a model is used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+
+from interlace.protocols.errors import ModelFileError
+
+from .options import LlamaCppOptions
+from .states import PrefixStates
+
+_GRAMMAR_CACHE = 32
+
+
+@dataclass
+class LoadedModel:
+    """A loaded GGUF with its lock; every use of ``llm``'s context holds ``lock``.
+
+    Several backends naming the same path and load options share one instance.
+    """
+
+    path: Path
+    llm: Any  # llama_cpp.Llama
+    states: PrefixStates
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _pieces: dict[int, bytes] = field(default_factory=dict)
+    _lltokenizer: Any = None
+    _tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
+    _matchers: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    _digit_tokens: Any = None
+
+    @property
+    def vocab(self) -> Any:
+        """The llama.cpp vocab pointer."""
+        return llama_cpp.llama_model_get_vocab(self.llm.model)
+
+    @property
+    def n_ctx(self) -> int:
+        """The context window in tokens (llama.cpp may pad its own; the token buffer may not)."""
+        return min(int(self.llm.n_ctx()), len(self.llm.input_ids))
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The GGUF metadata (architecture, chat template, ...)."""
+        return dict(self.llm.metadata)
+
+    def stop_tokens(self) -> tuple[int, ...]:
+        """End-of-generation tokens (end of sequence, end of turn)."""
+        vocab = self.vocab
+        tokens = {llama_cpp.llama_vocab_eos(vocab), llama_cpp.llama_vocab_eot(vocab)}
+        return tuple(sorted(token for token in tokens if token >= 0))
+
+    def token_text(self, token: int) -> str:
+        """The text of a special token such as BOS (empty when the model has none)."""
+        return self.piece(token, special=True).decode("utf-8", "replace") if token >= 0 else ""
+
+    def piece(self, token: int, special: bool = False) -> bytes:
+        """The bytes a token stands for (special tokens render empty unless ``special``)."""
+        cached = None if special else self._pieces.get(token)
+        if cached is None:
+            cached = _token_piece(self.vocab, token, special)
+            if not special:
+                self._pieces[token] = cached
+        return cached
+
+    def tokenize(self, segments: Sequence[tuple[str, bool]], add_bos: bool) -> list[int]:
+        """Tokenize ``(text, is_markup)`` segments; only markup may contain special tokens."""
+        tokens: list[int] = [self.llm.token_bos()] if add_bos and self.llm.token_bos() >= 0 else []
+        for text, markup in segments:
+            if text:
+                tokens.extend(self.llm.tokenize(text.encode(), add_bos=False, special=markup))
+        return tokens
+
+    def digit_tokens(self) -> Any:
+        """A boolean array over the vocabulary: tokens whose text starts with a digit."""
+        if self._digit_tokens is None:
+            import numpy as np
+
+            vocab = self.vocab
+            starts = [_token_piece(vocab, t, False)[:1] for t in range(self.llm.n_vocab())]
+            self._digit_tokens = np.array([first.isdigit() for first in starts], dtype=bool)
+        return self._digit_tokens
+
+    def lltokenizer(self) -> Any:
+        """The llguidance tokenizer for this vocab (built once, about a second)."""
+        with self._tokenizer_lock:
+            if self._lltokenizer is None:
+                self._lltokenizer = _lltokenizer(self.vocab, list(self.stop_tokens()))
+            return self._lltokenizer
+
+    def matcher(self, grammar: str) -> Any:
+        """A reset llguidance matcher for ``grammar``, compiled once and reused.
+
+        Call with ``lock`` held: matchers are reused across the serialized calls.
+        """
+        from llguidance import LLMatcher
+
+        matcher = self._matchers.pop(grammar, None)
+        if matcher is None:
+            matcher = LLMatcher(self.lltokenizer(), grammar, log_level=0)
+        else:
+            matcher.reset()
+        self._matchers[grammar] = matcher
+        while len(self._matchers) > _GRAMMAR_CACHE:
+            self._matchers.popitem(last=False)
+        return matcher
+
+
+def _token_piece(vocab: Any, token: int, special: bool) -> bytes:
+    size = 64
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        n = llama_cpp.llama_token_to_piece(vocab, token, buffer, size, 0, special)
+        if n >= 0:
+            return buffer.raw[:n]
+        size = -n
+
+
+def _lltokenizer(vocab: Any, eos: list[int]) -> Any:
+    """llguidance's tokenizer for a llama.cpp vocab.
+
+    As ``llguidance.llamacpp.lltokenizer_from_vocab``, on the non-deprecated vocab API:
+    control tokens (and user tokens like ``<...>``) are marked special with a 0xff prefix.
+    """
+    from llguidance import LLTokenizer
+
+    tokens: list[bytes] = []
+    for token in range(llama_cpp.llama_vocab_n_tokens(vocab)):
+        piece = _token_piece(vocab, token, True)
+        attr = llama_cpp.llama_vocab_get_attr(vocab, token)
+        user = attr & llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+        if attr & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL or (
+            user and piece.startswith(b"<") and piece.endswith(b">")
+        ):
+            piece = b"\xff" + piece
+        tokens.append(piece)
+    tokenize = ctypes.cast(llama_cpp.llama_cpp._lib.llama_tokenize, ctypes.c_void_p).value
+    return LLTokenizer.from_llamacpp(  # type: ignore[attr-defined]
+        tokens=tokens, vocab_ptr=vocab, tokenize_fptr=tokenize, eos_token=eos, slices=None
+    )
+
+
+_models: dict[tuple[object, ...], LoadedModel] = {}
+_models_lock = threading.Lock()
+
+
+def get_model(path: Path, options: LlamaCppOptions) -> LoadedModel:
+    """The shared loaded model for ``path`` and the load options (loads it the first time)."""
+    key = (str(path), *options.load_key())
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            model = LoadedModel(path=path, llm=_load(path, options), states=PrefixStates())
+            _models[key] = model
+        model.states.capacity = max(model.states.capacity, options.state_cache)
+        return model
+
+
+def default_threads() -> int:
+    """Half the logical CPUs (about the physical cores): oversubscribed threads stall."""
+    return max((os.cpu_count() or 2) // 2, 1)
+
+
+def _load(path: Path, options: LlamaCppOptions) -> Any:
+    threads = options.n_threads or default_threads()
+    try:
+        return llama_cpp.Llama(
+            str(path),
+            n_ctx=options.n_ctx,
+            n_batch=options.n_batch,
+            n_ubatch=options.n_batch,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=options.n_gpu_layers,
+            swa_full=options.swa_full,
+            verbose=False,
+        )
+    except ValueError as exc:
+        raise ModelFileError(
+            f"llama.cpp could not load {path}: {exc}; the file may be truncated or corrupt "
+            "(download it again) or need a newer llama-cpp-python"
+        ) from exc
+
+
+def release_models() -> None:
+    """Free every loaded model (tests and long-running hosts that switch models)."""
+    with _models_lock:
+        models = list(_models.values())
+        _models.clear()
+    for model in models:
+        with model.lock:
+            model.llm.close()

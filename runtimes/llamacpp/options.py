@@ -1,0 +1,63 @@
+"""Options of the llama.cpp backend, from a reference (``?n_ctx=4096``) or a config block."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from interlace.protocols.errors import ModelReferenceError
+
+CHAT_FORMATS = ("auto", "template", "gemma", "chatml")
+
+
+class LlamaCppOptions(BaseModel):
+    """How to load and run a GGUF.
+
+    ``n_ctx``: context window in tokens. ``n_threads``: CPU threads (llama.cpp's default
+    when unset). ``n_gpu_layers``: layers offloaded to the GPU (only with a CUDA/Metal
+    build of llama-cpp-python; ``-1`` or ``99`` offloads all). ``chat_format``: ``auto``
+    (the GGUF's template when it has one, else ``gemma`` for Gemma models, else
+    ``chatml``), ``template``, ``gemma`` or ``chatml``. ``max_tokens``: the answer budget
+    when a request sets none. ``state_cache``: how many per-``cache_key`` prompt states
+    to keep. ``prefix_reuse``: reuse the evaluated prompt prefix across calls.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_ctx: int = Field(default=4096, ge=16)
+    n_threads: int | None = Field(default=None, ge=1)
+    n_gpu_layers: int = Field(default=0, ge=-1)
+    n_batch: int = Field(default=512, ge=1)
+    chat_format: str = "auto"
+    max_tokens: int = Field(default=1024, ge=1)
+    state_cache: int = Field(default=8, ge=0)
+    prefix_reuse: bool = True
+    swa_full: bool = True
+
+    def load_key(self) -> tuple[object, ...]:
+        """The options that change the loaded model (the rest are per backend)."""
+        return (self.n_ctx, self.n_threads, self.n_gpu_layers, self.n_batch, self.swa_full)
+
+
+def parse_options(values: Mapping[str, Any], reference: str) -> LlamaCppOptions:
+    """Validate reference options; unknown or bad ones raise :class:`ModelReferenceError`."""
+    known = sorted(LlamaCppOptions.model_fields)
+    try:
+        options = LlamaCppOptions.model_validate(dict(values))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'options'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ModelReferenceError(
+            f"bad option in model reference {reference!r}: {problems} (known options: "
+            f"{', '.join(known)})"
+        ) from exc
+    if options.chat_format not in CHAT_FORMATS:
+        raise ModelReferenceError(
+            f"unknown chat_format {options.chat_format!r} in {reference!r}; use one of "
+            f"{', '.join(CHAT_FORMATS)}"
+        )
+    return options

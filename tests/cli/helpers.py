@@ -1,0 +1,33 @@
+"""Run the ``interlace`` command as a user would: a subprocess of the installed script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(sys.executable).with_name("interlace")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def interlace(
+    *args: str, stdin: str | None = None, timeout: float = 300, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """Run ``interlace ARGS`` and capture its output."""
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )

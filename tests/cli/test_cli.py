@@ -1,0 +1,140 @@
+"""The CLI as a subprocess: help, run, chat, validate, models, doctor and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .helpers import interlace
+
+SCRIPTED = "models: {default: 'scripted:hello'}\nagents:\n  helper:\n    tools: [calculator]\n"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "app.yaml"
+    path.write_text(SCRIPTED, encoding="utf-8")
+    return path
+
+
+def test_help_lists_every_command() -> None:
+    result = interlace("--help")
+    assert result.returncode == 0
+    for command in ("run", "chat", "ingest", "serve", "validate", "models", "doctor"):
+        assert command in result.stdout
+
+
+def test_run_streams_the_answer_and_exits_0(config: Path) -> None:
+    result = interlace("run", str(config), "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "hello"
+
+
+def test_run_json_and_set_override(config: Path) -> None:
+    result = interlace("run", str(config), "hi", "--json", "--set", "models.default=scripted:bye")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["output"] == "bye"
+    assert data["stop_reason"] == "final"
+    assert data["ok"] is True
+
+
+def test_run_reads_the_task_from_stdin(config: Path) -> None:
+    result = interlace("run", str(config), "-", "--json", stdin="from stdin")
+    assert json.loads(result.stdout)["messages"][0]["content"] == "from stdin"
+
+
+def test_run_stopped_by_a_limit_exits_4(config: Path) -> None:
+    # A one-token budget ends the run before a final answer.
+    result = interlace(
+        "run", str(config), "hi there", "--json", "--set", "agents.helper.limits.max_tokens=1"
+    )
+    data = json.loads(result.stdout)
+    assert data["stop_reason"] == "max_tokens"
+    assert result.returncode == 4
+
+
+def test_unknown_agent_is_a_usage_error(config: Path) -> None:
+    result = interlace("run", str(config), "hi", "--agent", "helpr")
+    assert result.returncode == 2
+    assert "did you mean 'helper'" in result.stderr
+
+
+def test_invalid_config_exits_3_with_location(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(SCRIPTED.replace("calculator", "calculater"), encoding="utf-8")
+    result = interlace("validate", str(path))
+    assert result.returncode == 3
+    assert f"{path}:4:13: agents.helper.tools[0]: unknown tool 'calculater'" in result.stderr
+    as_json = interlace("validate", str(path), "--json")
+    assert as_json.returncode == 3
+    issue = json.loads(as_json.stdout)["issues"][0]
+    assert issue["path"] == "agents.helper.tools[0]"
+    assert issue["where"] == f"{path}:4:13"
+
+
+def test_validate_ok_summary(config: Path) -> None:
+    result = interlace("validate", str(config), "--json")
+    assert result.returncode == 0
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["agents"] == ["helper"]
+    assert summary["entry"] == "helper"
+
+
+def test_chat_keeps_a_conversation(config: Path) -> None:
+    result = interlace("chat", str(config), stdin="first\nsecond\n/exit\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["hello", "hello"]
+    assert "thread" in result.stderr
+
+
+def test_models_reports_reachability(config: Path, tmp_path: Path) -> None:
+    ok = interlace("models", str(config), "--json")
+    assert ok.returncode == 0
+    row = json.loads(ok.stdout)["models"][0]
+    assert row["reachable"] is True
+    assert row["capabilities"]["tool_path"] is True
+    assert row["used_by"] == ["role default", "agent helper"]
+    down = tmp_path / "down.yaml"
+    down.write_text(
+        "models: {default: 'openai:http://127.0.0.1:9/v1?model=m'}\nagents:\n  a: {}\n",
+        encoding="utf-8",
+    )
+    result = interlace("models", str(down), "--json", "--timeout", "20")
+    assert result.returncode == 5
+    assert json.loads(result.stdout)["models"][0]["reachable"] is False
+
+
+def test_doctor_reports_checks(config: Path) -> None:
+    result = interlace("doctor", str(config), "--json")
+    data = json.loads(result.stdout)
+    names = {check["name"] for check in data["checks"]}
+    assert {"python", "extra local", "model llamacpp:default", "config"} <= names
+    assert result.returncode == (0 if data["ok"] else 5)
+    python = next(check for check in data["checks"] if check["name"] == "python")
+    assert python["ok"] is True
+
+
+@pytest.mark.slow
+def test_ingest_fills_the_store(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The capital of Freedonia is Fredville.", encoding="utf-8")
+    path = tmp_path / "rag.yaml"
+    path.write_text(
+        "models: {default: 'scripted:ok'}\nagents:\n  a: {toolsets: [docs]}\n"
+        "toolsets:\n  docs: {kind: retrieval, store: notes}\n"
+        "retrieval:\n  notes: {path: ./store, collection: notes}\n",
+        encoding="utf-8",
+    )
+    result = interlace("ingest", str(path), str(docs), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["store"] == "notes"
+    assert data["added"] == [str(docs / "a.txt")]
+    assert (tmp_path / "store").is_dir()  # relative to the config file's folder
+    wrong = interlace("ingest", str(path), str(docs), "--store", "note")
+    assert wrong.returncode == 2
+    assert "did you mean 'notes'" in wrong.stderr

@@ -1,0 +1,128 @@
+"""The conformance suite every :class:`~interlace.tools.Toolset` implementation runs.
+
+Subclass :class:`ToolsetConformance` in a test module and implement ``make_toolset``. The
+toolset must offer two tools:
+
+* ``echo`` taking a required string ``text`` and answering with a text that contains it;
+* ``fail`` taking a required string ``reason`` and failing with a message that contains it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import jsonschema
+
+from interlace.protocols import ToolCall, ToolResult, ToolSpec
+from interlace.tools import Toolset, combine
+
+
+class ToolsetConformance:
+    """Behaviour every toolset shares; see the module docstring for the required tools."""
+
+    def make_toolset(self) -> Toolset:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def opened(self) -> AsyncIterator[Toolset]:
+        toolset = self.make_toolset()
+        try:
+            yield toolset
+        finally:
+            await toolset.aclose()
+
+    async def test_lists_specs_with_object_schemas(self) -> None:
+        async with self.opened() as toolset:
+            specs = list(await toolset.list_tools())
+        names = [spec.name for spec in specs]
+        assert {"echo", "fail"} <= set(names)
+        assert len(names) == len(set(names)), f"duplicate tool names: {names}"
+        for spec in specs:
+            assert isinstance(spec, ToolSpec)
+            assert spec.parameters.get("type") == "object"
+            jsonschema.Draft202012Validator.check_schema(spec.parameters)
+        echo = next(spec for spec in specs if spec.name == "echo")
+        assert "text" in echo.parameters["properties"]
+        assert "text" in echo.parameters.get("required", [])
+
+    async def test_listing_is_stable(self) -> None:
+        async with self.opened() as toolset:
+            first = [spec.name for spec in await toolset.list_tools()]
+            second = [spec.name for spec in await toolset.list_tools()]
+        assert first == second
+
+    async def test_call_answers_with_the_call_id(self) -> None:
+        async with self.opened() as toolset:
+            result = await toolset.call(ToolCall(id="c-1", name="echo", arguments={"text": "ping"}))
+        assert isinstance(result, ToolResult)
+        assert not result.is_error, result.text
+        assert (result.tool_call_id, result.name) == ("c-1", "echo")
+        assert "ping" in result.text
+
+    async def test_failing_tool_is_an_error_result(self) -> None:
+        async with self.opened() as toolset:
+            result = await toolset.call(
+                ToolCall(id="c-2", name="fail", arguments={"reason": "boom"})
+            )
+        assert result.is_error
+        assert result.tool_call_id == "c-2"
+        assert "boom" in result.text
+
+    async def test_unknown_tool_is_an_error_result(self) -> None:
+        async with self.opened() as toolset:
+            result = await toolset.call(ToolCall(id="c-3", name="no_such_tool", arguments={}))
+        assert result.is_error
+        assert result.tool_call_id == "c-3"
+        assert "no_such_tool" in result.text
+
+    async def test_invalid_arguments_are_an_error_result(self) -> None:
+        async with self.opened() as toolset:
+            missing = await toolset.call(ToolCall(id="c-4", name="echo", arguments={}))
+            wrong = await toolset.call(ToolCall(id="c-5", name="echo", arguments={"text": [1]}))
+        assert missing.is_error
+        assert wrong.is_error
+        assert "text" in missing.text
+
+    async def test_concurrent_calls_keep_their_ids(self) -> None:
+        results: dict[str, ToolResult] = {}
+        async with self.opened() as toolset:
+
+            async def one(index: int) -> None:
+                call = ToolCall(id=f"p-{index}", name="echo", arguments={"text": f"msg{index}"})
+                results[call.id] = await toolset.call(call)
+
+            async with anyio.create_task_group() as group:
+                for index in range(6):
+                    group.start_soon(one, index)
+        for index in range(6):
+            result = results[f"p-{index}"]
+            assert not result.is_error
+            assert f"msg{index}" in result.text
+
+    async def test_requires_approval_answers_for_every_tool(self) -> None:
+        async with self.opened() as toolset:
+            for spec in await toolset.list_tools():
+                assert isinstance(toolset.requires_approval(spec.name), bool)
+
+    async def test_prefixed_and_combined(self) -> None:
+        async with self.opened() as toolset:
+            prefixed = toolset.prefixed("peer")
+            combined = combine(prefixed, toolset.filtered(include=["echo"]))
+            names = [spec.name for spec in await combined.list_tools()]
+            assert "peer_echo" in names
+            assert "echo" in names
+            assert "fail" not in names
+            result = await combined.call(
+                ToolCall(id="c-6", name="peer_echo", arguments={"text": "x1"})
+            )
+        assert not result.is_error
+        assert "x1" in result.text
+        assert result.name == "peer_echo"
+
+    async def test_aclose_twice_is_harmless(self) -> None:
+        toolset = self.make_toolset()
+        await toolset.list_tools()
+        await toolset.aclose()
+        await toolset.aclose()

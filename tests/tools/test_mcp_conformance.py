@@ -1,0 +1,35 @@
+"""The MCP toolset runs the toolset conformance suite, over stdio and Streamable HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from interlace.tools import Toolset
+from interlace.tools.mcp import MCPToolset
+from tests.conformance.toolset_suite import ToolsetConformance
+
+from .mcp_fixtures import TOKEN_HEADER, http_server, stdio_toolset
+
+pytestmark = pytest.mark.slow
+
+
+class TestMCPStdio(ToolsetConformance):
+    def make_toolset(self) -> Toolset:
+        return stdio_toolset()
+
+
+@pytest.fixture(scope="module")
+def http_url() -> Iterator[str]:
+    with http_server() as url:
+        yield url
+
+
+class TestMCPHttp(ToolsetConformance):
+    @pytest.fixture(autouse=True)
+    def _url(self, http_url: str) -> None:
+        self.url = http_url
+
+    def make_toolset(self) -> Toolset:
+        return MCPToolset.http(self.url, headers=TOKEN_HEADER)

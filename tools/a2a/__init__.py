@@ -1,0 +1,5 @@
+"""Remote A2A agents as a toolset: each skill on the agent card becomes a tool."""
+
+from .toolset import A2AOptions, A2AToolset
+
+__all__ = ["A2AOptions", "A2AToolset"]

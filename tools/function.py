@@ -1,0 +1,254 @@
+"""Typed Python functions as tools: the ``@tool`` decorator and :class:`FunctionToolset`."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+import anyio
+import anyio.to_thread
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
+from interlace.protocols.errors import UsageError
+
+from .base import Toolset
+from .docstrings import parse_docstring
+from .schema import arguments_model, call_arguments, model_parameters
+
+_ANY = TypeAdapter[Any](Any)
+
+
+@dataclass(frozen=True, eq=False)
+class Tool:
+    """A typed function plus the schema a model sees; build one with :func:`tool`.
+
+    Calling the ``Tool`` object calls the function unchanged; :meth:`run` is the checked
+    path a toolset uses: it validates arguments, applies the timeout and turns every
+    failure into a ``ToolResult`` with ``is_error=True``.
+    """
+
+    function: Callable[..., Any]
+    name: str
+    description: str
+    arguments: type[BaseModel]
+    parameters: dict[str, Any] = field(repr=False)
+    requires_approval: bool = False
+    timeout_s: float | None = None
+    strict: bool = True
+
+    @property
+    def spec(self) -> ToolSpec:
+        """The spec a model sees."""
+        return ToolSpec(name=self.name, description=self.description, parameters=self.parameters)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+    def validate(self, arguments: Mapping[str, Any]) -> BaseModel:
+        """Validate ``arguments`` as the schema describes them (raises ``ValidationError``).
+
+        Strict tools validate the JSON form strictly, so they accept exactly what the
+        schema accepts (no ``"5"`` for an integer; ``2.0`` is the JSON number 2, as in
+        JSON Schema).
+        """
+        if self.strict:
+            data = json.dumps(json_numbers(dict(arguments)))
+            return self.arguments.model_validate_json(data, strict=True, extra="forbid")
+        return self.arguments.model_validate(dict(arguments), extra="forbid")
+
+    async def invoke(self, arguments: Mapping[str, Any]) -> Any:
+        """Validate and call; exceptions propagate (no timeout)."""
+        validated = self.validate(arguments)
+        kwargs = call_arguments(validated)
+        if inspect.iscoroutinefunction(self.function):
+            return await self.function(**kwargs)
+        call = functools.partial(self.function, **kwargs)
+        result = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+
+    async def run(self, call: ToolCall) -> ToolResult:
+        """Run ``call``; never raises for a failing tool."""
+        try:
+            with anyio.move_on_after(self.timeout_s) as scope:
+                value = await self.invoke(call.arguments)
+        except ValidationError as error:
+            return self._error(call, validation_message(self.name, error))
+        except Exception as error:
+            return self._error(call, f"tool {self.name!r} failed: {type(error).__name__}: {error}")
+        if scope.cancelled_caught:
+            return self._error(call, f"tool {self.name!r} timed out after {self.timeout_s:g}s")
+        try:
+            return to_result(call, value)
+        except Exception as error:
+            return self._error(
+                call, f"tool {self.name!r} returned an unserializable value: {error}"
+            )
+
+    def _error(self, call: ToolCall, message: str) -> ToolResult:
+        return ToolResult(tool_call_id=call.id, name=call.name, content=message, is_error=True)
+
+
+def json_numbers(value: Any) -> Any:
+    """Integral floats as ints, recursively: JSON (and JSON Schema) has one number type."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_numbers(item) for item in value]
+    return value
+
+
+def validation_message(name: str, error: ValidationError) -> str:
+    """A short, model-readable account of what is wrong with the arguments."""
+    problems = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "(arguments)"
+        problems.append(f"{where}: {item['msg']}")
+    return (
+        f"invalid arguments for tool {name!r}: " + "; ".join(problems) + ". "
+        "Call it again with arguments that match its parameter schema."
+    )
+
+
+def to_result(call: ToolCall, value: Any) -> ToolResult:
+    """Turn a tool's return value into a ``ToolResult`` answering ``call``."""
+    base = {"tool_call_id": call.id, "name": call.name}
+    if isinstance(value, ToolResult):
+        return value.model_copy(update=base)
+    if isinstance(value, str):
+        return ToolResult(**base, content=value)
+    if isinstance(value, TextPart | ImagePart):
+        return ToolResult(**base, content=(value,))
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and all(isinstance(part, TextPart | ImagePart) for part in value)
+    ):
+        return ToolResult(**base, content=tuple(value))
+    data = _ANY.dump_python(value, mode="json")
+    structured = data if isinstance(data, dict) else None
+    return ToolResult(**base, content=json.dumps(data, ensure_ascii=False), structured=structured)
+
+
+@overload
+def tool(
+    function: Callable[..., Any],
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    requires_approval: bool = False,
+    timeout_s: float | None = None,
+    strict: bool = True,
+) -> Tool: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    requires_approval: bool = False,
+    timeout_s: float | None = None,
+    strict: bool = True,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    function: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    requires_approval: bool = False,
+    timeout_s: float | None = None,
+    strict: bool = True,
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
+    """Turn a typed function (sync or async) into a :class:`Tool`.
+
+    Use as ``@tool`` or ``@tool(requires_approval=True, timeout_s=5)``. The schema comes
+    from the type hints, the descriptions from the docstring (Google, numpy or Sphinx
+    style). ``strict=False`` lets pydantic coerce (``"5"`` to ``5``) instead.
+    """
+    # Names local to the defining function (a model class defined next to the tool).
+    localns = dict(sys._getframe(1).f_locals)
+
+    def build(target: Callable[..., Any]) -> Tool:
+        if isinstance(target, Tool):
+            return target
+        if not callable(target):
+            raise UsageError(f"@tool needs a function, got {type(target).__name__}")
+        if timeout_s is not None and timeout_s <= 0:
+            raise UsageError(f"timeout_s must be positive, got {timeout_s}")
+        tool_name = name or getattr(target, "__name__", "")
+        if not tool_name or tool_name == "<lambda>":
+            raise UsageError("this callable has no usable name; pass @tool(name=...)")
+        doc = parse_docstring(inspect.getdoc(target))
+        model = arguments_model(target, tool_name, doc.params, localns)
+        return Tool(
+            function=target,
+            name=tool_name,
+            description=description if description is not None else doc.summary,
+            arguments=model,
+            parameters=model_parameters(model),
+            requires_approval=requires_approval,
+            timeout_s=timeout_s,
+            strict=strict,
+        )
+
+    if function is not None:
+        return build(function)
+    return build
+
+
+class FunctionToolset(Toolset):
+    """A toolset of :class:`Tool` objects (plain functions are wrapped with ``@tool``)."""
+
+    def __init__(self, tools: Iterable[Tool | Callable[..., Any]] = ()) -> None:
+        self._tools: dict[str, Tool] = {}
+        for item in tools:
+            built = item if isinstance(item, Tool) else tool(item)
+            if built.name in self._tools:
+                raise UsageError(
+                    f"two tools are named {built.name!r}; tool names must be unique in a "
+                    "toolset (rename one with @tool(name=...))"
+                )
+            self._tools[built.name] = built
+
+    @property
+    def tools(self) -> Mapping[str, Tool]:
+        """The tools by name."""
+        return dict(self._tools)
+
+    async def list_tools(self) -> Sequence[ToolSpec]:
+        return [item.spec for item in self._tools.values()]
+
+    async def call(self, call: ToolCall) -> ToolResult:
+        found = self._tools.get(call.name)
+        if found is None:
+            return unknown_tool(call, self._tools)
+        return await found.run(call)
+
+    def requires_approval(self, name: str) -> bool:
+        found = self._tools.get(name)
+        return found.requires_approval if found is not None else False
+
+
+def unknown_tool(call: ToolCall, names: Iterable[str]) -> ToolResult:
+    """The error result for a call to a tool the toolset does not have."""
+    known = ", ".join(sorted(names)) or "(none)"
+    return ToolResult(
+        tool_call_id=call.id,
+        name=call.name,
+        content=f"unknown tool {call.name!r}; available tools: {known}",
+        is_error=True,
+    )

@@ -1,0 +1,119 @@
+"""Any MCP server as a toolset: stdio (command) or Streamable HTTP (url)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from interlace.protocols import ToolCall, ToolResult, ToolSpec
+
+from ..base import Toolset
+from .connection import MCPConnection, MCPConnectionError
+from .content import tool_result, tool_spec
+from .options import MCPOptions
+
+if TYPE_CHECKING:
+    from mcp import Client
+
+MAX_PAGES = 100
+REQUEST_TIMEOUT = -32001  # mcp_types.jsonrpc.REQUEST_TIMEOUT
+
+
+class MCPToolset(Toolset):
+    """The tools of one MCP server.
+
+    The tool list is cached and refreshed when the server announces a change
+    (``notifications/tools/list_changed``, or a ``subscriptions/listen`` event on
+    2026-07-28 connections) and after a reconnect. A crashed or unreachable server turns
+    the call into an error result; the next call reconnects.
+    """
+
+    def __init__(self, options: MCPOptions | None = None, **settings: Any) -> None:
+        self.options = options if options is not None else MCPOptions(**settings)
+        self._connection = MCPConnection(self.options, self._tools_changed)
+        self._specs: list[ToolSpec] | None = None
+        self._listed_generation = -1
+        self._stale = True
+
+    @classmethod
+    def stdio(
+        cls,
+        command: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> MCPToolset:
+        """A toolset for a server started as ``command args`` (stdin/stdout)."""
+        return cls(MCPOptions(command=command, args=list(args), env=dict(env or {}), **settings))
+
+    @classmethod
+    def http(
+        cls, url: str, headers: Mapping[str, str] | None = None, **settings: Any
+    ) -> MCPToolset:
+        """A toolset for a Streamable HTTP server at ``url``."""
+        return cls(MCPOptions(url=url, headers=dict(headers or {}), **settings))
+
+    def _tools_changed(self) -> None:
+        self._stale = True
+
+    async def list_tools(self) -> Sequence[ToolSpec]:
+        fresh = self._listed_generation == self._connection.generation
+        if self._specs is None or self._stale or not fresh:
+            self._stale = False
+            try:
+                tools = await self._connection.request(_list_all)
+            except MCPConnectionError:
+                self._stale = True
+                raise
+            except Exception as error:
+                self._stale = True
+                raise MCPConnectionError(
+                    f"listing the tools of MCP server {self.options.label!r} failed: {error}"
+                ) from error
+            self._specs = [tool_spec(tool) for tool in tools]
+            self._listed_generation = self._connection.generation
+        return list(self._specs)
+
+    async def call(self, call: ToolCall) -> ToolResult:
+        timeout = self.options.call_timeout_s
+
+        async def send(client: Client) -> Any:
+            return await client.call_tool(call.name, call.arguments, read_timeout_seconds=timeout)
+
+        try:
+            result = await self._connection.request(send)
+        except MCPConnectionError as error:
+            return _error(call, str(error))
+        except Exception as error:
+            code = getattr(getattr(error, "error", None), "code", None)
+            if isinstance(error, TimeoutError) or code == REQUEST_TIMEOUT:
+                return _error(call, f"MCP tool {call.name!r} timed out after {timeout:g}s")
+            message = getattr(getattr(error, "error", None), "message", None) or str(error)
+            return _error(
+                call,
+                f"MCP server {self.options.label!r} refused the call to {call.name!r}: {message}",
+            )
+        return tool_result(call, result)
+
+    def requires_approval(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.options.requires_approval)
+
+    async def aclose(self) -> None:
+        await self._connection.aclose()
+
+
+async def _list_all(client: Client) -> list[Any]:
+    tools: list[Any] = []
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        page = await client.list_tools(cursor=cursor)
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return tools
+
+
+def _error(call: ToolCall, message: str) -> ToolResult:
+    return ToolResult(tool_call_id=call.id, name=call.name, content=message, is_error=True)

@@ -1,0 +1,245 @@
+"""Ingest files and folders into a store, idempotently and safely against crashes.
+
+Every chunk carries its file's sha256, the chunking fingerprint and the file's chunk
+count; chunk ids are content hashes. A file whose chunks are all present with the current
+hash is skipped; otherwise missing chunks are added and stale ones removed. So a rerun
+after a crash (or an edit, or a deletion) ends with exactly the chunks a fresh ingest
+would produce.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from interlace.protocols.errors import ConfigError, UsageError
+
+from .chunking import Chunk, chunk_document
+from .loaders import Document, SkipFile, load_file
+from .store import VectorStore
+
+CHUNKER_VERSION = "1"
+FLUSH_CHUNKS = 256
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file left out, with the reason."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingestion changed. ``skipped`` lists files that were left out and why."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.skipped)} skipped files; +{self.chunks_added} -{self.chunks_removed} "
+            "chunks"
+        )
+
+    def warnings(self) -> list[str]:
+        """One line per skipped file."""
+        return [f"skipped {s.path}: {s.reason}" for s in self.skipped]
+
+
+@dataclass
+class _Stored:
+    """What the store holds for one source file."""
+
+    ids: set[str] = field(default_factory=set)
+    versions: set[tuple[str, str]] = field(default_factory=set)
+    expected: int = -1
+
+
+def ingest_paths(
+    store: VectorStore, paths: Sequence[str | os.PathLike[str]], *, progress: bool = True
+) -> IngestReport:
+    """Ingest files and folders (recursively; hidden entries are ignored) into ``store``.
+
+    Files under the given folders that disappeared, or can no longer be read, lose their
+    chunks. Unusable files are listed in ``IngestReport.skipped``.
+    """
+    roots = _roots(paths)
+    _check_chunk_size(store)
+    files = sorted(set(_walk(roots, _store_dir(store))))
+    stored = _stored_sources(store)
+    report = IngestReport()
+    writer = _Writer(store, report)
+    with _progress_bar(progress, len(files)) as advance:
+        for path in files:
+            _ingest_file(path, stored.pop(str(path), None), writer, report)
+            advance(path)
+    writer.flush()
+    for source, state in stored.items():
+        if _in_scope(source, roots):
+            writer.remove(sorted(state.ids))
+            report.removed.append(source)
+    return report
+
+
+def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    if not paths:
+        raise UsageError("nothing to ingest: pass at least one file or folder")
+    roots = [Path(p).expanduser().resolve() for p in paths]
+    missing = [str(p) for p in roots if not p.exists()]
+    if missing:
+        raise UsageError(f"cannot ingest {', '.join(missing)}: no such file or folder")
+    return roots
+
+
+def _check_chunk_size(store: VectorStore) -> None:
+    limit, readable = store.settings.chunking.max_tokens, store.embedder.max_tokens
+    if limit > readable:
+        raise ConfigError(
+            f"chunking.max_tokens is {limit} but embedder {store.embedder.name!r} reads at "
+            f"most {readable} tokens; lower chunking.max_tokens to {readable} or less"
+        )
+
+
+def _store_dir(store: VectorStore) -> Path | None:
+    settings = store.settings
+    return settings.path.resolve() if settings.mode == "persistent" else None
+
+
+def _walk(roots: list[Path], excluded: Path | None) -> Iterator[Path]:
+    for root in roots:
+        if root.is_file():
+            yield root
+            continue
+        for folder, dirs, names in os.walk(root):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != excluded)
+            yield from (here / n for n in names if not n.startswith("."))
+
+
+def _in_scope(source: str, roots: list[Path]) -> bool:
+    path = Path(source)
+    return any(path == root or root in path.parents for root in roots)
+
+
+def _fingerprint(store: VectorStore) -> str:
+    chunking = store.settings.chunking
+    return f"{CHUNKER_VERSION}:{chunking.max_tokens}:{chunking.overlap_tokens}"
+
+
+def _stored_sources(store: VectorStore) -> dict[str, _Stored]:
+    sources: dict[str, _Stored] = {}
+    for chunk_id, _, meta in store.records():
+        state = sources.setdefault(str(meta.get("source", "")), _Stored())
+        state.ids.add(chunk_id)
+        state.versions.add((str(meta.get("file_sha")), str(meta.get("chunking"))))
+        state.expected = int(meta.get("n_chunks", -1))
+    return sources
+
+
+def _ingest_file(path: Path, state: _Stored | None, writer: _Writer, report: IngestReport) -> None:
+    source = str(path)
+    try:
+        document = load_file(path, max_bytes=writer.store.settings.chunking.max_file_bytes)
+    except SkipFile as skip:
+        report.skipped.append(SkippedFile(source, skip.reason))
+        if state is not None:
+            writer.remove(sorted(state.ids))
+        return
+    version = (document.sha256, _fingerprint(writer.store))
+    if state is not None and state.versions == {version} and len(state.ids) == state.expected:
+        report.unchanged.append(source)
+        return
+    chunks = chunk_document(document, writer.store.settings.chunking, writer.store.embedder)
+    wanted = {chunk.id for chunk in chunks}
+    old = state.ids if state is not None else set()
+    writer.remove(sorted(old - wanted))
+    writer.retag([c for c in chunks if c.id in old], document, version, len(chunks))
+    writer.queue([c for c in chunks if c.id not in old], document, version, len(chunks))
+    (report.updated if state is not None else report.added).append(source)
+
+
+class _Writer:
+    """Batches chunk additions across files so the embedder sees full batches."""
+
+    def __init__(self, store: VectorStore, report: IngestReport) -> None:
+        self.store = store
+        self.report = report
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.metadatas: list[dict[str, Any]] = []
+
+    def queue(
+        self, chunks: list[Chunk], document: Document, version: tuple[str, str], total: int
+    ) -> None:
+        for chunk in chunks:
+            self.ids.append(chunk.id)
+            self.texts.append(chunk.text)
+            self.metadatas.append(_metadata(chunk, document, version, total))
+        if len(self.ids) >= FLUSH_CHUNKS:
+            self.flush()
+
+    def retag(
+        self, chunks: list[Chunk], document: Document, version: tuple[str, str], total: int
+    ) -> None:
+        """Record the new file version on chunks that did not change."""
+        metadatas = [_metadata(chunk, document, version, total) for chunk in chunks]
+        self.store.update_metadata([chunk.id for chunk in chunks], metadatas)
+
+    def flush(self) -> None:
+        self.store.add(self.ids, self.texts, self.metadatas)
+        self.report.chunks_added += len(self.ids)
+        self.ids, self.texts, self.metadatas = [], [], []
+
+    def remove(self, ids: list[str]) -> None:
+        self.store.delete(ids)
+        self.report.chunks_removed += len(ids)
+
+
+def _metadata(
+    chunk: Chunk, document: Document, version: tuple[str, str], total: int
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "source": document.source,
+        "title": document.title,
+        "kind": document.kind,
+        "heading": chunk.heading,
+        "index": chunk.index,
+        "n_chunks": total,
+        "file_sha": version[0],
+        "chunking": version[1],
+    }
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int) -> Iterator[Any]:
+    if not enabled:
+        yield lambda path: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda path: bar.update(task, advance=1, description=Path(path).name)
