@@ -21,11 +21,14 @@ install: $(STAMP)
 
 # torch first (the CPU build on these machines) so that sentence-transformers does not pull
 # a multi-GB CUDA torch; llama-cpp-python compiles from source (about 8 minutes on 2 cores).
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py examples/plugin_example/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools wheel
 	$(PIP) install --quiet $(TORCH)
 	$(PIP) install --quiet -e '.[all,dev]'
+	# BFCL's data files only (its own dependencies are an eval stack we do not use)
+	$(PIP) install --quiet --no-deps bfcl-eval==2026.3.23
+	$(PIP) install --quiet --no-deps -e examples/plugin_example
 	touch $(STAMP)
 
 lint:

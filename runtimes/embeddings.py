@@ -91,7 +91,7 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         try:
             return SentenceTransformer(
                 str(self.path), device=resolve_device(self._device), local_files_only=True

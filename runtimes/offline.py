@@ -50,7 +50,7 @@ def enforce_offline(strict: bool = True, *, allow_hosts: Iterable[str] = ()) -> 
     os.environ.update(OFFLINE_ENVIRONMENT)
     hub = sys.modules.get("huggingface_hub.constants")
     if hub is not None:  # already imported: its switch was read at import time
-        hub.HF_HUB_OFFLINE = True
+        setattr(hub, "HF_HUB_OFFLINE", True)  # noqa: B010
     if strict:
         _allowed.update(host.lower() for host in allow_hosts)
         _install_guard()

@@ -14,14 +14,15 @@ from .refs import ModelRef, parse_model_ref
 
 BackendFactory = Callable[[ModelRef], Backend]
 
-# Built-in schemes load lazily ("module:function") so heavy runtimes import only when used.
-_BUILTIN: dict[str, str] = {
-    "scripted": "interlace.runtimes.scripted_ref:scripted_from_ref",
-    "llamacpp": "interlace.runtimes.llamacpp:from_ref",
-    "openai": "interlace.runtimes.openai:openai_from_ref",
-    "litellm": "interlace.runtimes.litellm_backend:litellm_from_ref",
-}
-_factories: dict[str, BackendFactory | str] = dict(_BUILTIN)
+# Filled through the plugin hooks (built-ins included, see interlace.plugins.builtins);
+# built-ins are "module:function" strings so heavy runtimes import only when used.
+_factories: dict[str, BackendFactory | str] = {}
+
+
+def _ensure_plugins() -> None:
+    from interlace.plugins import ensure_loaded
+
+    ensure_loaded()
 
 
 def register_backend(scheme: str, factory: BackendFactory | str, *, replace: bool = False) -> None:
@@ -32,8 +33,14 @@ def register_backend(scheme: str, factory: BackendFactory | str, *, replace: boo
     _factories[scheme] = factory
 
 
+def unregister_backend(scheme: str) -> None:
+    """Forget ``scheme`` (used when a plugin is no longer allowed)."""
+    _factories.pop(scheme.lower(), None)
+
+
 def backend_schemes() -> list[str]:
     """The registered reference schemes."""
+    _ensure_plugins()
     return sorted(_factories)
 
 
@@ -48,6 +55,7 @@ def _load(factory: BackendFactory | str) -> BackendFactory:
 def resolve_backend(reference: str | Mapping[str, Any] | ModelRef) -> Backend:
     """Build the backend a reference names, e.g. ``resolve_backend("llamacpp:default")``."""
     ref = parse_model_ref(reference)
+    _ensure_plugins()
     factory = _factories.get(ref.scheme)
     if factory is None:
         close = difflib.get_close_matches(ref.scheme, _factories, n=1)

@@ -25,6 +25,8 @@ class PythonToolsOptions(BaseModel):
 
 def import_tools(path: str) -> list[Tool]:
     """The ``@tool`` objects at ``path`` (one attribute, or every Tool in a module)."""
+    if ":" not in path and "." not in path:
+        return [plugin_tool(path)]
     module_name, _, attribute = path.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -45,6 +47,20 @@ def import_tools(path: str) -> list[Tool]:
 
         return [tool(value)]
     raise ConfigError(f"{path!r} is neither a @tool nor a function")
+
+
+def plugin_tool(name: str) -> Tool:
+    """The tool a plugin registered as ``name`` (see ``interlace plugins``)."""
+    from interlace.plugins import EXTRAS, named_tool
+
+    found = named_tool(name)
+    if not isinstance(found, Tool):
+        known = ", ".join(sorted(EXTRAS["tool"])) or "none"
+        raise ConfigError(
+            f"no plugin registered a tool named {name!r} (plugin tools: {known}); "
+            "name a Python tool as 'package.module:function' instead"
+        )
+    return found
 
 
 def python_toolset(options: PythonToolsOptions) -> Toolset:

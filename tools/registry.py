@@ -4,7 +4,7 @@ A kind pairs a pydantic options model (``extra="forbid"``) with a factory that b
 :class:`~interlace.tools.base.Toolset` from validated options. Config files name a kind
 and its options; :func:`build_toolset` validates and builds.
 
-Built-in kinds load lazily: ``_LAZY`` maps a kind to the module whose import registers
+Kinds load lazily: ``_LAZY`` maps a kind to the module whose import registers
 it, so importing this module stays cheap.
 """
 
@@ -24,14 +24,15 @@ from .base import Toolset
 
 ToolsetFactory = Callable[[Any], Toolset]
 
-# kind -> module that calls register_toolset_kind(kind, ...) when imported.
-_LAZY: dict[str, str] = {
-    "python": "interlace.tools.kinds",
-    "builtin": "interlace.tools.kinds",
-    "mcp": "interlace.tools.mcp.kind",
-    "retrieval": "interlace.tools.retrieval.kind",
-    "a2a": "interlace.tools.a2a.kind",
-}
+# kind -> module that calls register_toolset_kind(kind, ...) when imported; filled through
+# the plugin hooks (built-ins included, see interlace.plugins.builtins).
+_LAZY: dict[str, str] = {}
+
+
+def _ensure_plugins() -> None:
+    from interlace.plugins import ensure_loaded
+
+    ensure_loaded()
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def register_lazy_toolset_kind(kind: str, module: str) -> None:
     _LAZY.setdefault(kind, module)
 
 
+def unregister_toolset_kind(kind: str) -> None:
+    """Forget ``kind`` (used when a plugin is no longer allowed)."""
+    _kinds.pop(kind, None)
+    _LAZY.pop(kind, None)
+
+
 def _load(kind: str) -> ToolsetKind | None:
+    _ensure_plugins()
     if kind not in _kinds and kind in _LAZY:
         try:
             importlib.import_module(_LAZY[kind])
@@ -85,6 +93,7 @@ def _load(kind: str) -> ToolsetKind | None:
 
 def toolset_kinds() -> dict[str, ToolsetKind]:
     """Every available kind (lazy ones are imported; missing optional modules skipped)."""
+    _ensure_plugins()
     for kind in list(_LAZY):
         _load(kind)
     return dict(sorted(_kinds.items()))

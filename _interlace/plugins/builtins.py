@@ -21,6 +21,7 @@ PLANNERS = {
     "plan_execute": "interlace.agents.planners.plan_execute:PlanExecutePlanner",
     "router": "interlace.agents.planners.router:RouterPlanner",
     "supervisor": "interlace.agents.planners.router:RouterPlanner",
+    "grounded": "interlace.agents.rag.planner:GroundedPlanner",
 }
 # kind -> module whose import registers it (options model + factory live there)
 TOOLSET_KINDS = {

@@ -69,6 +69,24 @@ def _apply(kind: str, args: tuple[Any, ...]) -> None:
         EXTRAS[kind][_extra_name(args)] = args[-1]
 
 
+def _remove(kind: str, name: str) -> None:
+    """Undo one registration of a plugin that is no longer allowed."""
+    if kind == "backend":
+        from interlace.runtimes.registry import unregister_backend
+
+        unregister_backend(name)
+    elif kind == "planner":
+        from interlace.agents.planners import unregister_planner
+
+        unregister_planner(name)
+    elif kind == "toolset_kind":
+        from interlace.tools.registry import unregister_toolset_kind
+
+        unregister_toolset_kind(name)
+    elif kind in EXTRAS:
+        EXTRAS[kind].pop(name, None)
+
+
 def _extra_name(args: tuple[Any, ...]) -> str:
     return str(args[0]) if len(args) > 1 else str(getattr(args[0], "name", args[0]))
 
@@ -173,9 +191,14 @@ def ensure_loaded(allow: Collection[str] | None = None) -> PluginHost:
 
 
 def reload_plugins(allow: Collection[str] | None = None) -> PluginHost:
-    """Forget loaded plugins and load again (e.g. with a config's allowlist)."""
+    """Undo third-party registrations and load again (e.g. under a config's allowlist)."""
     global _host
     with _lock:
+        if _host is not None:
+            for info in _host.plugins.values():
+                if info.status != "builtin":
+                    for entry in info.registered:
+                        kind, _, name = entry.partition(":")
+                        _remove(kind, name)
         _host = None
         return ensure_loaded(allow)
-

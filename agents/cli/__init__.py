@@ -13,7 +13,19 @@ def main() -> None:
     """Entry point of the ``interlace`` script."""
     from .app import app
 
+    _add_plugin_commands(app)
     app()
+
+
+def _add_plugin_commands(app: Any) -> None:
+    """Let plugins add commands; skipped for a bare ``--help`` so it stays instant."""
+    import sys
+
+    if sys.argv[1:] in ([], ["--help"], ["-h"]):
+        return
+    from interlace.plugins import ensure_loaded
+
+    ensure_loaded().add_commands(app)
 
 
 def __getattr__(name: str) -> Any:

@@ -146,3 +146,11 @@ def doctor(
     from .doctoring import doctor_command
 
     doctor_command(config, as_json=json_)
+
+
+@app.command()
+def plugins(json_: JsonOpt = False) -> None:
+    """List every plugin with its version, what it registered, and its status."""
+    from .plugin_listing import plugins_command
+
+    plugins_command(as_json=json_)

@@ -106,8 +106,9 @@ def agent_toolsets(
     from interlace.tools.registry import build_toolset
 
     chosen = [toolsets[item] for item in spec.toolsets]
-    builtin = [tool for tool in spec.tools if ":" not in tool and "." not in tool]
-    python = [tool for tool in spec.tools if tool not in builtin]
+    builtin_names = registries.builtin_tool_names()
+    builtin = [tool for tool in spec.tools if tool in builtin_names]
+    python = [tool for tool in spec.tools if tool not in builtin]  # paths and plugin tools
     try:
         if builtin:
             chosen.append(build_toolset("builtin", {"tools": builtin}))

@@ -193,7 +193,7 @@ def _check_tool(tool: str, path: Path, source: Source) -> Iterator[ConfigIssue]:
         if problem:
             yield ConfigIssue(source.locate(path), path, problem[0], problem[1])
         return
-    names = registries.builtin_tool_names()
+    names = registries.builtin_tool_names() + registries.plugin_tool_names()
     if tool not in names:
         yield ConfigIssue(
             source.locate(path),

@@ -68,6 +68,7 @@ def load_config_text(
     config = validate_model(Config, data, source)
     config.attach_source(source, folder)
     _importable(folder)
+    _apply_plugin_allowlist(config)
     issues = check_config(config, source)
     if issues:
         raise ConfigValidationError(issues)
@@ -101,3 +102,12 @@ def _child(node: Any, part: str | int) -> Any:
     if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
         return node[part]
     return None
+
+
+def _apply_plugin_allowlist(config: Config) -> None:
+    """Reload plugins under the config's allowlist before names are checked."""
+    from interlace.plugins import ensure_loaded, reload_plugins
+
+    allow = config.plugins.allow
+    if allow is not None and ensure_loaded().allow != frozenset(allow):
+        reload_plugins(allow)

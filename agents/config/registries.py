@@ -65,6 +65,14 @@ def builtin_tool_names() -> list[str]:
     return list(get_args(BuiltinName))
 
 
+def plugin_tool_names() -> list[str]:
+    """Tools that plugins registered by name (usable in an agent's ``tools`` list)."""
+    from interlace.plugins import EXTRAS, ensure_loaded
+
+    ensure_loaded()
+    return sorted(EXTRAS["tool"])
+
+
 def limits_model() -> type[BaseModel]:
     """The agents' ``Limits`` model."""
     from interlace.agents.agent import Limits

@@ -94,6 +94,15 @@ GraphSpec = Annotated[
 GRAPH_TYPES = ("sequence", "supervisor", "router", "parallel", "handoff")
 
 
+class PluginsSpec(_Strict):
+    """Which third-party plugins may load: ``allow: [name, ...]`` (``[]`` allows none).
+
+    Unset allows every installed plugin (or what ``INTERLACE_PLUGINS`` allows).
+    """
+
+    allow: list[str] | None = None
+
+
 class TracingSpec(_Strict):
     """OpenTelemetry spans of runs, model and tool calls (off unless enabled).
 
@@ -128,6 +137,7 @@ class Config(_Strict):
     offline: Literal["off", "strict"] = "off"
     tracing: TracingSpec = Field(default_factory=TracingSpec)
     checkpoints: CheckpointSpec = Field(default_factory=CheckpointSpec)
+    plugins: PluginsSpec = Field(default_factory=PluginsSpec)
 
     _source: Source | None = PrivateAttr(default=None)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

@@ -16,14 +16,14 @@ from .base import Planner, PlannerKit
 
 PlannerFactory = Callable[[], Planner]
 
-_BUILTIN: dict[str, str] = {
-    "react": "interlace.agents.planners.react:ReactPlanner",
-    "plan_execute": "interlace.agents.planners.plan_execute:PlanExecutePlanner",
-    "router": "interlace.agents.planners.router:RouterPlanner",
-    "supervisor": "interlace.agents.planners.router:RouterPlanner",
-    "grounded": "interlace.agents.rag.planner:GroundedPlanner",
-}
-_factories: dict[str, PlannerFactory | str] = dict(_BUILTIN)
+# Filled through the plugin hooks (built-ins included, see interlace.plugins.builtins).
+_factories: dict[str, PlannerFactory | str] = {}
+
+
+def _ensure_plugins() -> None:
+    from interlace.plugins import ensure_loaded
+
+    ensure_loaded()
 
 
 def register_planner(name: str, factory: PlannerFactory | str, *, replace: bool = False) -> None:
@@ -35,13 +35,20 @@ def register_planner(name: str, factory: PlannerFactory | str, *, replace: bool 
     _factories[name] = factory
 
 
+def unregister_planner(name: str) -> None:
+    """Forget planner ``name`` (used when a plugin is no longer allowed)."""
+    _factories.pop(name, None)
+
+
 def planner_names() -> list[str]:
     """The registered planner names."""
+    _ensure_plugins()
     return sorted(_factories)
 
 
 def check_planner_name(name: str) -> None:
     """Raise a :class:`UsageError` with a suggestion when ``name`` is not registered."""
+    _ensure_plugins()
     if name in _factories:
         return
     close = difflib.get_close_matches(name, _factories, n=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from interlace.protocols import ImagePart, Message, ToolCall, ToolSpec
 from interlace.protocols.errors import CapabilityError
@@ -126,7 +126,7 @@ def render_template(turns: Sequence[Turn], template: str, bos: str, eos: str) ->
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     formatter = Jinja2ChatFormatter(template=template, bos_token=bos, eos_token=eos)
-    messages = [{"role": turn.role, "content": turn.text} for turn in turns]
+    messages: Any = [{"role": turn.role, "content": turn.text} for turn in turns]
     return [(formatter(messages=messages).prompt, True)]
 
 

@@ -44,9 +44,10 @@ class Sampling:
 
 def make_sampler(sampling: Sampling) -> Any:
     """A llama.cpp sampler chain: greedy at temperature 0, else top-k/top-p/min-p/temp."""
-    from llama_cpp._internals import LlamaSampler
+    from llama_cpp import _internals
 
-    sampler = LlamaSampler()
+    sampler_class: Any = _internals.LlamaSampler  # untyped in llama-cpp-python
+    sampler = sampler_class()
     if sampling.temperature == 0:
         sampler.add_greedy()
         return sampler

@@ -57,7 +57,7 @@ class HttpTransport:
         told = retry_after_seconds(retry_after)
         if told is not None:
             return min(told, s.max_retry_after)
-        return min(s.max_backoff, s.backoff * 2**attempt) * (0.5 + random.random() / 2)
+        return min(s.max_backoff, s.backoff * 2.0**attempt) * (0.5 + random.random() / 2)
 
     async def _send(
         self, method: str, path: str, body: Json | None, stream: bool

@@ -237,7 +237,7 @@ _DEFINITION = re.compile(
 def _code_sections(text: str, path: Path) -> tuple[str, list[Section]]:
     """Split source at top-level definitions; each one's first line is its heading."""
     sections: list[Section] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     for line in text.splitlines():
         if _DEFINITION.match(line):
             sections.append(Section("\n".join(lines), heading))

@@ -41,7 +41,7 @@ def search_tool(
         """
         return format_hits(store.search(query, max(1, min(k, 20)), mode=mode))
 
-    return tool(search, name=name, description=description, strict=False)
+    return tool(name=name, description=description, strict=False)(search)
 
 
 class RetrievalToolset(FunctionToolset):

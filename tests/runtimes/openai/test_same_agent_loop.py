@@ -26,12 +26,14 @@ def get_weather(city: str) -> str:
     return f"It is 21 degrees and sunny in {city}."
 
 
-async def ask(backend: Backend, messages: list[Message], choice: ToolChoice) -> ModelResponse:
+async def ask(
+    backend: Backend, messages: list[Message], choice: ToolChoice, max_tokens: int
+) -> ModelResponse:
     request = ModelRequest(
         messages=tuple(messages),
         tools=(WEATHER,),
         tool_choice=choice,
-        settings=SamplingSettings(temperature=0, max_tokens=12),
+        settings=SamplingSettings(temperature=0, max_tokens=max_tokens),
     )
     return await backend.complete(request)
 
@@ -39,11 +41,11 @@ async def ask(backend: Backend, messages: list[Message], choice: ToolChoice) -> 
 async def weather_agent(backend: Backend) -> tuple[ModelResponse, ModelResponse]:
     """Call the tool, feed its result back, and answer."""
     messages = [Message.system("You answer weather questions."), Message.user("Weather in Paris?")]
-    first = await ask(backend, messages, NamedToolChoice(name="get_weather"))
+    first = await ask(backend, messages, NamedToolChoice(name="get_weather"), 32)
     messages.append(first.message)
     for call in first.tool_calls:
         messages.append(Message.tool(call.id, get_weather(**call.arguments), name=call.name))
-    final = await ask(backend, messages, "none")
+    final = await ask(backend, messages, "none", 12)
     return first, final
 
 

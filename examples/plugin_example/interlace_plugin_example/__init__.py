@@ -1,0 +1,1 @@
+"""An example interlace plugin (see docs/plugins.md)."""
