@@ -95,21 +95,16 @@ def serve(
         str | None,
         typer.Option("--token", envvar="INTERLACE_TOKEN", help="Bearer token clients must send."),
     ] = None,
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Serve MCP alone over standard input/output.")
+    ] = False,
     set_: SetOpt = None,
 ) -> None:
     """Expose the agents over MCP, A2A and an OpenAI-compatible API."""
-    from .serving import serve_command
+    from .serving import ServeOptions, serve_command
 
-    serve_command(
-        config,
-        mcp=mcp,
-        a2a=a2a,
-        openai=openai,
-        host=host,
-        port=port,
-        token=token,
-        overrides=set_ or [],
-    )
+    options = ServeOptions(mcp, a2a, openai, host, port, token, stdio)
+    serve_command(config, options, overrides=set_ or [])
 
 
 @app.command()

@@ -3,35 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from .common import errors_to_exit, run_async
 
 
-def serve_command(
-    config_path: str,
-    *,
-    mcp: bool,
-    a2a: bool,
-    openai: bool,
-    host: str,
-    port: int,
-    token: str | None,
-    overrides: Sequence[str],
-) -> None:
+class ServeOptions(NamedTuple):
+    """What to serve and where (the CLI flags of ``interlace serve``)."""
+
+    mcp: bool
+    a2a: bool
+    openai: bool
+    host: str
+    port: int
+    token: str | None
+    stdio: bool = False
+
+
+def serve_command(config_path: str, options: ServeOptions, *, overrides: Sequence[str]) -> None:
     """Build the system and serve it until interrupted."""
     from .running import build
 
     with errors_to_exit():
         system = build(config_path, overrides)
-        run_async(_serve, system, mcp, a2a, openai, host, port, token)
+        run_async(_serve, system, options)
 
 
-async def _serve(
-    system: object, mcp: bool, a2a: bool, openai: bool, host: str, port: int, token: str | None
-) -> None:
+async def _serve(system: object, options: ServeOptions) -> None:
     from interlace.agents.serve import serve
     from interlace.agents.system import System
 
     assert isinstance(system, System)
     async with system:
-        await serve(system, mcp=mcp, a2a=a2a, openai=openai, bind=host, port=port, token=token)
+        await serve(
+            system,
+            mcp=options.mcp,
+            a2a=options.a2a,
+            openai=options.openai,
+            bind=options.host,
+            port=options.port,
+            token=options.token,
+            stdio=options.stdio,
+        )

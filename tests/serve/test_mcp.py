@@ -74,10 +74,15 @@ async def test_unknown_tool_is_a_protocol_error(http_client: Any) -> None:
         await http_client.call_tool("nope", {})
 
 
-async def test_stdio_server_from_a_config() -> None:
-    parameters = StdioServerParameters(
-        command=sys.executable, args=["-m", "interlace.agents.serve", str(CONFIG), "--stdio"]
-    )
+@pytest.mark.parametrize("launcher", ["module", "cli"])
+async def test_stdio_server_from_a_config(launcher: str) -> None:
+    if launcher == "cli":
+        script = str(Path(sys.executable).with_name("interlace"))
+        parameters = StdioServerParameters(command=script, args=["serve", str(CONFIG), "--stdio"])
+    else:
+        parameters = StdioServerParameters(
+            command=sys.executable, args=["-m", "interlace.agents.serve", str(CONFIG), "--stdio"]
+        )
     async with Client(stdio_client(parameters)) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
         assert "greeter" in names
