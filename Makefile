@@ -12,8 +12,11 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: demo test install lint linktree typecheck layers pytest bench clean
 
+# The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
+RAG := examples/rag_assistant/config.yaml
 demo: $(STAMP)
-	$(PY) examples/hello_local.py
+	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
+	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
 test: $(STAMP) lint typecheck layers pytest
 
