@@ -5,6 +5,7 @@ This module imports llama-cpp-python; the package imports it only when a model i
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import threading
@@ -194,11 +195,23 @@ def _load(path: Path, options: LlamaCppOptions) -> Any:
         ) from exc
 
 
-def release_models() -> None:
-    """Free every loaded model (tests and long-running hosts that switch models)."""
+def release_models(wait: float = -1) -> None:
+    """Free every loaded model (tests and long-running hosts that switch models).
+
+    ``wait`` bounds how long to wait for a model busy in another thread (-1: forever);
+    a model still busy then is left alone.
+    """
     with _models_lock:
         models = list(_models.values())
         _models.clear()
     for model in models:
-        with model.lock:
-            model.llm.close()
+        if model.lock.acquire(timeout=wait):
+            try:
+                model.llm.close()
+            finally:
+                model.lock.release()
+
+
+# Free models while llama.cpp is still loaded: ``Llama.__del__`` during interpreter
+# teardown otherwise fails noisily.
+atexit.register(release_models, wait=1.0)
