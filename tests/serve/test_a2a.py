@@ -188,3 +188,24 @@ async def test_a2a_toolset_reports_unreachable_server() -> None:
     assert result.is_error
     assert "cannot reach the A2A agent" in result.text
     await toolset.aclose()
+
+
+async def test_remote_a2a_agent_as_a_graph_node(base_url: str) -> None:
+    """A graph whose second node is a remote A2A agent (the SDK client under the hood)."""
+    from interlace.agents import Agent, run
+    from interlace.agents.graph import END, START, GraphBuilder
+    from interlace.agents.remote import remote_node
+    from interlace.runtimes import ScriptedBackend
+
+    asker = Agent(name="asker", instructions="Rephrase.", model=ScriptedBackend(["2+3"]))
+    remote = A2AToolset(A2AOptions(url=base_url, skills=["adder"]))
+    builder = GraphBuilder("team")
+    builder.add(asker)
+    builder.add_node("adder", remote_node(remote, "adder"))
+    builder.edge(START, "asker").edge("asker", "adder").edge("adder", END)
+    try:
+        result = await run(builder.build(), "please add two and three")
+    finally:
+        await remote.aclose()
+    assert result.output == "The sum is 5."
+    assert [m.name for m in result.messages if m.role == "assistant"][-1] == "adder"
