@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -23,6 +24,22 @@ from .options import LlamaCppOptions
 from .states import PrefixStates
 
 _GRAMMAR_CACHE = 32
+_GGML_LOG_ERROR = 3
+_log = logging.getLogger("interlace.llamacpp")
+_log.addHandler(logging.NullHandler())  # a library logs; the application decides what shows
+
+
+@llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
+def _forward_errors(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    """llama.cpp's log: errors go to Python logging, the chatter (cache sizes, ...) nowhere."""
+    if level == _GGML_LOG_ERROR:
+        _log.error(text.decode("utf-8", errors="replace").rstrip())
+
+
+def quiet_llama_log() -> None:
+    """Route llama.cpp's log through :func:`_forward_errors` (llama-cpp-python installs
+    its own printer when its ``Llama`` class is first imported, so call this after)."""
+    llama_cpp.llama_log_set(_forward_errors, ctypes.c_void_p(0))
 
 
 @dataclass
@@ -176,6 +193,7 @@ def default_threads() -> int:
 
 def _load(path: Path, options: LlamaCppOptions) -> Any:
     threads = options.n_threads or default_threads()
+    quiet_llama_log()
     try:
         return llama_cpp.Llama(
             str(path),
