@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +11,9 @@ import pytest
 
 from interlace.protocols.errors import ConfigError, UsageError
 from interlace.runtimes.embeddings import packaged_model_path
-from interlace.tools.retrieval import StoreSettings, VectorStore, ingest_paths, open_store
+from interlace.tools.retrieval import StoreSettings, VectorStore, bm25, ingest_paths, open_store
+from interlace.tools.retrieval.bm25 import Bm25Index, reciprocal_rank_fusion
+from interlace.tools.retrieval.store import keyword_text
 
 
 @pytest.fixture
@@ -41,6 +45,66 @@ def test_hybrid_fuses_keyword_only_matches(store: VectorStore) -> None:
     hits = store.search("locomotives", 1, mode="hybrid")
     assert hits[0].title == "Trains"
     assert hits[0].similarity is not None
+
+
+def test_bm25_matches_other_forms_of_a_word(store: VectorStore) -> None:
+    # The train page says "burn"; only stemming connects it to "burning".
+    assert store.bm25_index().stemmed
+    hits = store.search("burning", 1, mode="bm25")
+    assert hits
+    assert hits[0].title == "Trains"
+    exact = Bm25Index(["a", "b"], ["Steam locomotives burn coal", "Apples are red"], stem=False)
+    assert exact.top("burning", 2) == []
+    assert [i for i, _ in exact.top("burn", 2)] == ["a"]
+
+
+def test_bm25_without_pystemmer_falls_back_to_exact_words(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "Stemmer", None)  # as if not installed
+    monkeypatch.setattr(bm25, "_warned", threading.Event())
+    index = Bm25Index(["a"], ["Steam locomotives burn coal"])
+    assert not index.stemmed
+    assert index.top("burning", 1) == []
+    assert [i for i, _ in index.top("burn", 1)] == ["a"]
+    assert "pip install 'PyStemmer>=3.1'" in caplog.text
+
+
+def test_dense_weight_moves_hybrid_between_bm25_and_dense(
+    make_store: Callable[..., VectorStore], docs: Path, tmp_path: Path
+) -> None:
+    query = "green package"  # BM25 favours the install section, dense the fruit
+    ranked = {}
+    for weight in (0.0, 1.0):
+        store = make_store(path=tmp_path / f"weighted{weight}", dense_weight=weight)
+        ingest_paths(store, [docs], progress=False)
+        ranked[weight] = [h.id for h in store.search(query, 3, mode="hybrid")]
+    keyword = [h.id for h in store.search(query, 3, mode="bm25")]
+    dense = [h.id for h in store.search(query, 3, mode="dense")]
+    assert len(keyword) >= 2
+    assert keyword != dense[: len(keyword)]  # the two extremes really differ here
+    assert ranked[0.0][: len(keyword)] == keyword
+    assert ranked[1.0] == dense
+
+
+def test_weighted_fusion_and_its_errors() -> None:
+    fused = reciprocal_rank_fusion([["a", "b"], ["b", "a"]], k=1, weights=[0.7, 0.3])
+    assert fused["a"] > fused["b"]
+    assert fused["a"] == pytest.approx(0.7 / 2 + 0.3 / 3)
+    with pytest.raises(ValueError, match="2 weights for 1 rankings"):
+        reciprocal_rank_fusion([["a"]], weights=[0.5, 0.5])
+    with pytest.raises(ValueError, match="dense_weight"):
+        StoreSettings.model_validate({"dense_weight": 1.5})
+
+
+def test_keyword_text_adds_the_title_once() -> None:
+    assert keyword_text("Body.", {"title": "Manual", "heading": "Setup"}) == (
+        "Manual\nSetup\n\nBody."
+    )
+    assert keyword_text("Body.", {"title": "Guide", "heading": "Guide > Setup"}) == (
+        "Guide > Setup\n\nBody."
+    )
+    assert keyword_text("Body.", {}) == "Body."
 
 
 def test_metadata_filters(store: VectorStore, docs: Path) -> None:

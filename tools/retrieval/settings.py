@@ -59,6 +59,15 @@ class StoreSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     hybrid: bool = Field(True, description="Fuse dense and BM25 rankings (RRF).")
+    dense_weight: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of the dense ranking in hybrid search (weighted reciprocal rank "
+            "fusion); BM25 gets the rest. 1 ranks like dense, 0 like BM25."
+        ),
+    )
     top_k: int = Field(4, ge=1, le=100)
     threshold: float | None = Field(
         None,

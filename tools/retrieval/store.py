@@ -26,6 +26,8 @@ DIMENSION_KEY = "interlace:dimension"
 # (layering), so it is named here and imported on demand, like the registries do.
 DEFAULT_EMBEDDER_FACTORY = "interlace.runtimes.embeddings:get_embedder"
 _UNSET: Any = object()
+HYBRID_POOL = 50
+"""Candidates taken from each ranking (at least) before hybrid fusion."""
 
 
 class TextEmbedder(Tokenizer, Protocol):
@@ -88,6 +90,15 @@ def index_text(document: str, metadata: Mapping[str, Any]) -> str:
     """The text that is embedded and keyword-indexed: heading trail plus chunk."""
     heading = str(metadata.get("heading") or "")
     return f"{heading}\n\n{document}" if heading else document
+
+
+def keyword_text(document: str, metadata: Mapping[str, Any]) -> str:
+    """The text that BM25 indexes: the document title (unless the heading trail starts
+    with it), the heading trail and the chunk, so title words match every chunk."""
+    title = str(metadata.get("title") or "")
+    heading = str(metadata.get("heading") or "")
+    text = index_text(document, metadata)
+    return f"{title}\n{text}" if title and not heading.startswith(title) else text
 
 
 def open_store(settings: StoreSettings, *, embedder: TextEmbedder | None = None) -> VectorStore:
@@ -250,8 +261,9 @@ class VectorStore:
 
         ``filters`` use Chroma's metadata syntax (``{"source": "/abs/path.md"}``,
         ``{"page": {"$gte": 2}}``). ``mode`` is ``dense``, ``bm25`` or ``hybrid`` (dense +
-        BM25 fused by reciprocal rank); ``threshold`` drops hits whose cosine similarity
-        to the query is lower. Both default to the store settings.
+        BM25 fused by reciprocal rank, weighted by ``settings.dense_weight``);
+        ``threshold`` drops hits whose cosine similarity to the query is lower. Both
+        default to the store settings.
         """
         k = self.settings.top_k if k is None else k
         mode = mode or ("hybrid" if self.settings.hybrid else "dense")
@@ -260,7 +272,9 @@ class VectorStore:
         vector = None
         if mode != "bm25" or threshold is not None:
             vector = self.embedder.embed([query], batch_size=1)[0]
-        pool = k if mode == "dense" else max(4 * k, 20)
+        # Fuse deep candidate lists: a passage ranked fairly well by both lists must not
+        # be lost because one list was cut short.
+        pool = k if mode == "dense" else max(4 * k, HYBRID_POOL)
         dense = self._dense(vector, pool, filters) if vector is not None and mode != "bm25" else []
         keyword = self._keyword(query, pool, filters) if mode != "dense" else []
         if mode == "dense":
@@ -268,7 +282,10 @@ class VectorStore:
         elif mode == "bm25":
             ranked = keyword
         else:
-            fused = reciprocal_rank_fusion([[h[0] for h in dense], [h[0] for h in keyword]])
+            weight = self.settings.dense_weight
+            fused = reciprocal_rank_fusion(
+                [[h[0] for h in dense], [h[0] for h in keyword]], weights=[weight, 1.0 - weight]
+            )
             ranked = sorted(fused.items(), key=lambda item: -item[1])
         return self._hits(ranked, dense, vector, threshold, k)
 
@@ -310,7 +327,8 @@ class VectorStore:
             stale = self._bm25 is None or len(self._bm25) != self.count()
             if stale:
                 rows = self.records()
-                self._bm25 = Bm25Index([r[0] for r in rows], [index_text(r[1], r[2]) for r in rows])
+                texts = [keyword_text(r[1], r[2]) for r in rows]
+                self._bm25 = Bm25Index([r[0] for r in rows], texts)
             assert self._bm25 is not None
             return self._bm25
 
