@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
+from tests.processes import free_port, stop_process
 
 from .helpers import REPO, interlace
 
@@ -34,6 +35,7 @@ def test_single_agent_example() -> None:
     assert data["agent"] == "assistant"
     usage = data["usage_by_agent"]
     assert isinstance(usage, dict)
+    assert "assistant" in usage, data
     assert usage["assistant"]["output_tokens"] > 0
 
 
@@ -46,37 +48,18 @@ def test_multi_agent_example() -> None:
     assert set(usage) == {"researcher", "writer"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
-    """A real llama.cpp OpenAI-compatible server with the packaged model."""
+    """A real llama.cpp OpenAI-compatible server with the packaged model, in its default
+    chat format (the openai backend tests pin ``--chat_format gemma`` instead)."""
     from interlace.runtimes.llamacpp import default_model_path
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(default_model_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "gemma",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()),
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "gemma",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 120
@@ -90,8 +73,7 @@ def llama_server() -> Iterator[str]:
             pytest.fail("the llama.cpp server did not start within 120 s")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, timeout=30)
 
 
 @pytest.mark.slow
@@ -114,4 +96,5 @@ def test_swap_models_example(llama_server: str) -> None:
     data = _run_json(config, "Say hello.", *swap)
     usage = data["usage_by_agent"]
     assert isinstance(usage, dict)
+    assert "assistant" in usage, data
     assert usage["assistant"]["output_tokens"] > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,13 @@ import pytest
 from interlace.protocols.errors import RunFailure
 from interlace.runtimes.embeddings import Embedder
 from interlace.tools.retrieval import StoreSettings, ingest_paths, open_store
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.processes import free_port, stop_process
 
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             chroma,
@@ -54,8 +48,7 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
             pytest.fail("chroma run did not start within 60 s")
         yield port
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_process(server, timeout=30)
 
 
 def test_http_store_ingests_and_searches(
@@ -74,6 +67,6 @@ def test_http_store_ingests_and_searches(
 
 
 def test_unreachable_server_is_a_clear_error() -> None:
-    settings = StoreSettings(mode="http", port=_free_port())
+    settings = StoreSettings(mode="http", port=free_port())
     with pytest.raises(RunFailure, match="cannot reach the Chroma server"):
         open_store(settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +12,7 @@ from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.settings import ServeSettings
 from interlace.runtimes.scripted import ScriptedBackend, call
 from interlace.tools import FunctionToolset, tool
+from tests.processes import free_port
 
 
 @tool
@@ -92,14 +92,6 @@ def host() -> LocalHost:
         [echo_agent(), adder_agent(), broken_agent(), slow_agent(), careful_agent()],
         {"math": FunctionToolset([add])},
     )
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from interlace.tools.mcp import MCPToolset
+from tests.processes import free_port, stop_process
 
 SERVER = Path(__file__).with_name("mcp_test_server.py")
 TOKEN_HEADER = {"Authorization": "Bearer s3cret"}
@@ -19,13 +20,6 @@ TOKEN_HEADER = {"Authorization": "Bearer s3cret"}
 def stdio_toolset(**settings: object) -> MCPToolset:
     """A toolset that starts the test server as a subprocess."""
     return MCPToolset.stdio(sys.executable, [str(SERVER), "stdio"], stderr="discard", **settings)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -51,12 +45,7 @@ def http_server(port: int | None = None) -> Iterator[str]:
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)
 
 
 PNG_PREFIX = "data:image/png;base64,iVBORw0KGgo"

