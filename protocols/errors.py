@@ -9,6 +9,15 @@ Every error the framework raises derives from :class:`InterlaceError`, split thr
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'react'?"`` for the known name nearest ``name``, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
 
 class InterlaceError(Exception):
     """Root of every interlace exception."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from interlace.protocols.errors import ModelReferenceError
+from interlace.plugins import ensure_loaded
+from interlace.protocols.errors import ModelReferenceError, did_you_mean
 
 from .base import Backend
 from .refs import ModelRef, parse_model_ref
@@ -17,12 +17,6 @@ BackendFactory = Callable[[ModelRef], Backend]
 # Filled through the plugin hooks (built-ins included, see interlace.plugins.builtins);
 # built-ins are "module:function" strings so heavy runtimes import only when used.
 _factories: dict[str, BackendFactory | str] = {}
-
-
-def _ensure_plugins() -> None:
-    from interlace.plugins import ensure_loaded
-
-    ensure_loaded()
 
 
 def register_backend(scheme: str, factory: BackendFactory | str, *, replace: bool = False) -> None:
@@ -40,7 +34,7 @@ def unregister_backend(scheme: str) -> None:
 
 def backend_schemes() -> list[str]:
     """The registered reference schemes."""
-    _ensure_plugins()
+    ensure_loaded()
     return sorted(_factories)
 
 
@@ -55,13 +49,12 @@ def _load(factory: BackendFactory | str) -> BackendFactory:
 def resolve_backend(reference: str | Mapping[str, Any] | ModelRef) -> Backend:
     """Build the backend a reference names, e.g. ``resolve_backend("llamacpp:default")``."""
     ref = parse_model_ref(reference)
-    _ensure_plugins()
+    ensure_loaded()
     factory = _factories.get(ref.scheme)
     if factory is None:
-        close = difflib.get_close_matches(ref.scheme, _factories, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ModelReferenceError(
-            f"unknown backend {ref.scheme!r} in model reference {str(ref)!r}{hint} "
+            f"unknown backend {ref.scheme!r} in model reference {str(ref)!r}"
+            f"{did_you_mean(ref.scheme, _factories)} "
             f"(known: {', '.join(backend_schemes())})"
         )
     return _load(factory)(ref)

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from interlace.protocols.errors import ConfigError, UsageError
+from interlace.plugins import ensure_loaded
+from interlace.protocols.errors import ConfigError, UsageError, did_you_mean
 
 from .base import Toolset
 
@@ -27,12 +28,6 @@ ToolsetFactory = Callable[[Any], Toolset]
 # kind -> module that calls register_toolset_kind(kind, ...) when imported; filled through
 # the plugin hooks (built-ins included, see interlace.plugins.builtins).
 _LAZY: dict[str, str] = {}
-
-
-def _ensure_plugins() -> None:
-    from interlace.plugins import ensure_loaded
-
-    ensure_loaded()
 
 
 @dataclass(frozen=True)
@@ -52,9 +47,23 @@ _kinds: dict[str, ToolsetKind] = {}
 
 
 def register_toolset_kind(
-    kind: str, options: type[BaseModel], factory: ToolsetFactory, *, replace: bool = False
+    kind: str,
+    options: type[BaseModel] | str,
+    factory: ToolsetFactory | None = None,
+    *,
+    replace: bool = False,
 ) -> None:
-    """Register ``kind``: ``options`` validates its config block, ``factory`` builds it."""
+    """Register ``kind``: ``options`` validates its config block, ``factory`` builds it.
+
+    ``options`` may instead name a module whose import registers ``kind``; it is imported
+    on first use, so declaring a kind costs nothing.
+    """
+    if isinstance(options, str):
+        if replace or kind not in _LAZY:
+            _LAZY[kind] = options
+        return
+    if factory is None:
+        raise UsageError(f"toolset kind {kind!r}: give a factory with its options model")
     if options.model_config.get("extra") != "forbid":
         raise UsageError(
             f"toolset kind {kind!r}: options model {options.__name__} must forbid unknown keys; "
@@ -68,11 +77,6 @@ def register_toolset_kind(
     _kinds[kind] = ToolsetKind(kind, options, factory)
 
 
-def register_lazy_toolset_kind(kind: str, module: str) -> None:
-    """Declare that importing ``module`` registers ``kind`` (imported on first use)."""
-    _LAZY.setdefault(kind, module)
-
-
 def unregister_toolset_kind(kind: str) -> None:
     """Forget ``kind`` (used when a plugin is no longer allowed)."""
     _kinds.pop(kind, None)
@@ -80,7 +84,7 @@ def unregister_toolset_kind(kind: str) -> None:
 
 
 def _load(kind: str) -> ToolsetKind | None:
-    _ensure_plugins()
+    ensure_loaded()
     if kind not in _kinds and kind in _LAZY:
         try:
             importlib.import_module(_LAZY[kind])
@@ -93,7 +97,7 @@ def _load(kind: str) -> ToolsetKind | None:
 
 def toolset_kinds() -> dict[str, ToolsetKind]:
     """Every available kind (lazy ones are imported; missing optional modules skipped)."""
-    _ensure_plugins()
+    ensure_loaded()
     for kind in list(_LAZY):
         _load(kind)
     return dict(sorted(_kinds.items()))
@@ -104,9 +108,9 @@ def get_toolset_kind(kind: str) -> ToolsetKind:
     found = _load(kind)
     if found is None:
         known = sorted(toolset_kinds())
-        close = difflib.get_close_matches(kind, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"unknown toolset kind {kind!r}{hint} (known: {', '.join(known)})")
+        raise ConfigError(
+            f"unknown toolset kind {kind!r}{did_you_mean(kind, known)} (known: {', '.join(known)})"
+        )
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Callable, Collection
@@ -48,41 +49,36 @@ def allowlist_from_env() -> frozenset[str] | None:
     return frozenset() if names == {"none"} else frozenset(names)
 
 
+# kind -> (owning registry module, its register function, its unregister function)
+_REGISTRIES = {
+    "backend": ("interlace.runtimes.registry", "register_backend", "unregister_backend"),
+    "planner": ("interlace.agents.planners", "register_planner", "unregister_planner"),
+    "toolset_kind": (
+        "interlace.tools.registry",
+        "register_toolset_kind",
+        "unregister_toolset_kind",
+    ),
+}
+
+
+def _registry_function(kind: str, index: int) -> Callable[..., None]:
+    module, *functions = _REGISTRIES[kind]
+    function: Callable[..., None] = getattr(importlib.import_module(module), functions[index])
+    return function
+
+
 def _apply(kind: str, args: tuple[Any, ...]) -> None:
-    """Hand one registration to the registry that owns it."""
-    if kind == "backend":
-        from interlace.runtimes.registry import register_backend
-
-        register_backend(*args, replace=True)
-    elif kind == "planner":
-        from interlace.agents.planners import register_planner
-
-        register_planner(*args, replace=True)
-    elif kind == "toolset_kind":
-        from interlace.tools import registry
-
-        if len(args) == 2 and isinstance(args[1], str):
-            registry.register_lazy_toolset_kind(*args)
-        else:
-            registry.register_toolset_kind(*args, replace=True)
+    """Hand one registration to the registry that owns it (plugins may replace built-ins)."""
+    if kind in _REGISTRIES:
+        _registry_function(kind, 0)(*args, replace=True)
     else:
         EXTRAS[kind][_extra_name(args)] = args[-1]
 
 
 def _remove(kind: str, name: str) -> None:
     """Undo one registration of a plugin that is no longer allowed."""
-    if kind == "backend":
-        from interlace.runtimes.registry import unregister_backend
-
-        unregister_backend(name)
-    elif kind == "planner":
-        from interlace.agents.planners import unregister_planner
-
-        unregister_planner(name)
-    elif kind == "toolset_kind":
-        from interlace.tools.registry import unregister_toolset_kind
-
-        unregister_toolset_kind(name)
+    if kind in _REGISTRIES:
+        _registry_function(kind, 1)(name)
     elif kind in EXTRAS:
         EXTRAS[kind].pop(name, None)
 

@@ -6,11 +6,11 @@ through :func:`register_planner`; built-ins load lazily so importing this stays 
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable
 
-from interlace.protocols.errors import UsageError
+from interlace.plugins import ensure_loaded
+from interlace.protocols.errors import UsageError, did_you_mean
 
 from .base import Planner, PlannerKit
 
@@ -18,12 +18,6 @@ PlannerFactory = Callable[[], Planner]
 
 # Filled through the plugin hooks (built-ins included, see interlace.plugins.builtins).
 _factories: dict[str, PlannerFactory | str] = {}
-
-
-def _ensure_plugins() -> None:
-    from interlace.plugins import ensure_loaded
-
-    ensure_loaded()
 
 
 def register_planner(name: str, factory: PlannerFactory | str, *, replace: bool = False) -> None:
@@ -42,19 +36,18 @@ def unregister_planner(name: str) -> None:
 
 def planner_names() -> list[str]:
     """The registered planner names."""
-    _ensure_plugins()
+    ensure_loaded()
     return sorted(_factories)
 
 
 def check_planner_name(name: str) -> None:
     """Raise a :class:`UsageError` with a suggestion when ``name`` is not registered."""
-    _ensure_plugins()
+    ensure_loaded()
     if name in _factories:
         return
-    close = difflib.get_close_matches(name, _factories, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise UsageError(
-        f"unknown planner {name!r}{hint} (known: {', '.join(planner_names())}); "
+        f"unknown planner {name!r}{did_you_mean(name, _factories)} "
+        f"(known: {', '.join(planner_names())}); "
         "plugins add planners with interlace.agents.planners.register_planner"
     )
 
