@@ -13,6 +13,7 @@ from typing import Any, overload
 import anyio
 import anyio.to_thread
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
 from interlace.protocols.errors import UsageError
@@ -58,9 +59,33 @@ class Tool:
         JSON Schema).
         """
         if self.strict:
-            data = json.dumps(json_numbers(dict(arguments)))
-            return self.arguments.model_validate_json(data, strict=True, extra="forbid")
+            data = json_numbers(dict(arguments))
+            validated = self.arguments.model_validate_json(
+                json.dumps(data), strict=True, extra="forbid"
+            )
+            self._check_schema(data)  # after pydantic, whose messages read better
+            return validated
         return self.arguments.model_validate(dict(arguments), extra="forbid")
+
+    @functools.cached_property
+    def _schema_validator(self) -> Any:
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(self.parameters)
+
+    def _check_schema(self, data: dict[str, Any]) -> None:
+        """Refuse what the schema refuses even where pydantic is lenient (it takes JSON
+        ``false`` for an enum member whose value is ``0``)."""
+        import jsonschema.exceptions
+
+        error = jsonschema.exceptions.best_match(self._schema_validator.iter_errors(data))
+        if error is not None:
+            detail = InitErrorDetails(
+                type=PydanticCustomError("json_schema", error.message),
+                loc=tuple(error.absolute_path),
+                input=error.instance,
+            )
+            raise ValidationError.from_exception_data(self.arguments.__name__, [detail])
 
     async def invoke(self, arguments: Mapping[str, Any]) -> Any:
         """Validate and call; exceptions propagate (no timeout)."""
