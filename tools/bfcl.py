@@ -185,7 +185,7 @@ def answer_problems(specs: Mapping[str, ToolSpec], call: Mapping[str, Any]) -> l
     lists of dicts). Every acceptable value is checked against its parameter's schema,
     and the call built from the first acceptable values against the whole schema.
     """
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     ((name, options),) = call.items()
     spec = specs.get(name)

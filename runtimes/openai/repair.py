@@ -57,7 +57,7 @@ def decode_arguments(raw: Any, tool_name: str) -> dict[str, Any] | str:
 
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Any:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     schema = json.loads(schema_text)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
