@@ -1,4 +1,5 @@
-"""Shared test setup: async tests run on anyio (asyncio), offline switches on."""
+"""Shared test setup: async tests run on anyio (asyncio), offline switches on, Hypothesis
+profiles (deterministic when ``CI`` is set)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import inspect
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests: CI replays the same examples on every run (a submission is never refused
+# for an example its code did not touch); developer machines keep exploring at random.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # Nothing in the test suite may reach a hub or phone home.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -122,8 +122,16 @@ class Tool:
 
 
 def json_numbers(value: Any) -> Any:
-    """Integral floats as ints, recursively: JSON (and JSON Schema) has one number type."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    """Integral floats as ints, recursively: JSON (and JSON Schema) has one number type.
+
+    JSON Schema 2020-12 counts any number with a zero fractional part as an integer, so
+    ``3.0`` becomes ``3`` at every size. Beyond 2**53 a float no longer tells neighbouring
+    integers apart: ``9007199254740993.0`` was already ``9007199254740992.0`` when the JSON
+    was parsed, and that is the integer the tool receives. Models that need exact large
+    integers must send them without a fractional part (``9007199254740993``), which parses
+    exactly.
+    """
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
         return {key: json_numbers(item) for key, item in value.items()}

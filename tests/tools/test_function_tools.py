@@ -122,6 +122,27 @@ async def test_run_results_and_errors() -> None:
     assert isinstance((await picture.run(call("picture"))).content, tuple)
 
 
+async def test_integral_floats_arrive_as_ints() -> None:
+    """JSON Schema's "integer" takes 3.0; the function gets the int 3, 3.5 names the field."""
+    seen: list[object] = []
+
+    @tool
+    def count(a: int) -> str:
+        """Count."""
+        seen.append(a)
+        return "ok"
+
+    assert not (await count.run(call("count", a=3.0))).is_error
+    big = float(2**60)
+    assert not (await count.run(call("count", a=big))).is_error
+    assert seen == [3, 2**60]
+    assert all(type(value) is int for value in seen)
+    refused = await count.run(call("count", a=3.5))
+    assert refused.is_error
+    assert refused.text.startswith("invalid arguments for tool 'count': a: ")
+    assert "integer" in refused.text
+
+
 def test_lax_tools_coerce() -> None:
     @tool(strict=False)
     def double(n: int) -> int:
