@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from interlace.runtimes.base import Backend
 from interlace.runtimes.registry import resolve_backend
 
@@ -16,6 +19,14 @@ def get_backend(model: str | Backend) -> Backend:
     if backend is None:
         backend = _backends[model] = resolve_backend(model)
     return backend
+
+
+def backend_for(reference: str | Mapping[str, Any] | Backend) -> Backend:
+    """The backend for a config reference: strings are shared per process (see
+    :func:`get_backend`), blocks with options are built anew."""
+    if isinstance(reference, Mapping):
+        return resolve_backend(reference)
+    return get_backend(reference)
 
 
 async def close_backends() -> None:

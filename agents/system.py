@@ -27,15 +27,15 @@ if TYPE_CHECKING:
 class Stores(Mapping[str, Any]):
     """Retrieval stores by name, opened on first use (Chroma and the embedder are heavy)."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
-        self.settings = dict(settings)
+    def __init__(self, settings: Mapping[str, tuple[str, Any]]) -> None:
+        self.settings = dict(settings)  # name -> (store type, validated settings)
         self._open: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._open:
-            from interlace.tools.retrieval import open_store
+            from interlace.tools.registry import open_store
 
-            self._open[name] = open_store(self.settings[name])
+            self._open[name] = open_store(*self.settings[name])
         return self._open[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -105,6 +105,10 @@ class System:
         from .config.errors import suggest
 
         raise UsageError(f"no agent or graph named {name!r}; {suggest(name, self.names())}")
+
+    def host(self) -> Any:
+        """What the servers expose: this system's agents, graphs and toolsets."""
+        return self
 
     def agent_cards(self) -> list[tuple[str, str]]:
         """``(name, description)`` of every agent and graph on offer."""
@@ -206,9 +210,9 @@ class System:
 
 def _runner() -> Any:
     """The agents' runner module (``run``, ``stream``, ``resume``)."""
-    from .config.registries import runner
+    import importlib
 
-    return runner()
+    return importlib.import_module("interlace.agents.run")
 
 
 def build_system(config: Config) -> System:

@@ -93,7 +93,7 @@ def _p95(values: list[float]) -> float:
 async def main() -> None:
     agent = Agent(name="echo", model=ScriptedBackend(["hello from echo"], repeat=True))
     settings = ServeSettings(port=_port())
-    app = build_app(LocalHost([agent]), settings, mcp=False, a2a=False)
+    app = build_app(LocalHost([agent]), settings, protocols=["openai"])
     ours_wall, ours_lat, base_wall, base_lat, errors = 0.0, [], 0.0, [], 0
     async with running_server(app, port=settings.port) as url, running_server(_bare_app()) as bare:
         await _load(url)  # warm-up (imports, compiled graph)

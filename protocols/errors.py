@@ -5,18 +5,32 @@ Every error the framework raises derives from :class:`InterlaceError`, split thr
 * :class:`UsageError`: misuse that the caller fixes (bad config, bad arguments, bad input).
 * :class:`RunFailure`: something failed while running (a backend, a tool, a server).
 * :class:`ControlFlow`: not a failure; a signal that changes the course of a run.
+
+The command line maps them to exit codes (docs/cli.md): a :class:`ConfigError` exits 3,
+another :class:`UsageError` 2, a :class:`RunFailure` 1, a :class:`ControlFlow` 4.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """``"; did you mean 'react'?"`` for the known name nearest ``name``, else ``""``."""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+__all__ = [
+    "ApprovalRequired",
+    "BackendError",
+    "BackendUnavailableError",
+    "CapabilityError",
+    "ConfigError",
+    "ContextOverflowError",
+    "ControlFlow",
+    "InterlaceError",
+    "ModelFileError",
+    "ModelReferenceError",
+    "ProtocolError",
+    "RunFailure",
+    "RunTimeout",
+    "ScriptError",
+    "ToolError",
+    "UnsupportedSchemaError",
+    "UsageError",
+]
 
 
 class InterlaceError(Exception):
@@ -38,7 +52,7 @@ class ProtocolError(UsageError):
     """Malformed protocol or wire data (e.g. tool arguments that are not JSON)."""
 
 
-class ModelReferenceError(UsageError):
+class ModelReferenceError(ConfigError):
     """A model reference such as ``llamacpp:default`` cannot be resolved."""
 
 
@@ -90,6 +104,10 @@ class ScriptError(RunFailure):
     """A scripted test backend was called more or fewer times than scripted."""
 
 
+class RunTimeout(RunFailure, TimeoutError):
+    """A run (or one server request's run) took longer than its time limit."""
+
+
 # --- control flow -------------------------------------------------------------------------
 
 
@@ -97,17 +115,10 @@ class ControlFlow(InterlaceError):
     """Signals that change the course of a run; not failures."""
 
 
-class RetryableError(ControlFlow):
-    """The operation may succeed if retried (rate limit, transient server error)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 class ApprovalRequired(ControlFlow):
-    """A tool call needs a human decision before it runs."""
+    """A run stopped for a human decision where nobody can give one (for example a
+    request to the OpenAI-compatible API); ``pending`` lists the waiting tool calls."""
 
-
-class BudgetExceeded(ControlFlow):
-    """A run hit a limit (steps, tokens, time, repeated calls)."""
+    def __init__(self, message: str, pending: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.pending = pending

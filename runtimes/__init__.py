@@ -2,10 +2,11 @@
 
 from .base import Backend, Capabilities, StreamingBackend
 from .refs import ModelRef, parse_model_ref
-from .registry import backend_schemes, register_backend, resolve_backend
+from .registry import BACKENDS, backend_schemes, register_backend, resolve_backend
 from .scripted import ScriptedBackend, as_response, call
 
 __all__ = [
+    "BACKENDS",
     "Backend",
     "Capabilities",
     "ModelRef",

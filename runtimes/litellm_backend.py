@@ -14,7 +14,7 @@ import warnings
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from interlace.protocols.errors import (
     BackendError,
@@ -170,15 +170,9 @@ class LiteLLMTransport:
 
 def litellm_from_ref(ref: ModelRef) -> ChatCompletionsBackend:
     """Build the backend for ``litellm:PROVIDER/MODEL?api_base=...`` or a config block."""
-    options = dict(ref.options)
-    try:
-        settings = LiteLLMSettings(model=options.pop("model", ref.target), **options)
-    except ValidationError as exc:
-        raise ConfigError(
-            f"invalid options for model reference {str(ref)!r}: {exc.errors()[0]['msg']} at "
-            f"{'.'.join(map(str, exc.errors()[0]['loc']))} (known options: "
-            f"{', '.join(LiteLLMSettings.model_fields)})"
-        ) from exc
+    from .registry import backend_options
+
+    settings: LiteLLMSettings = backend_options(ref)
     profile = profile_for(settings.server).overridden(settings.native_tools, settings.json_schema)
     return ChatCompletionsBackend(
         name=f"litellm:{settings.model}",

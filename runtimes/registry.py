@@ -1,60 +1,68 @@
-"""Backends by reference scheme: built-ins and plugins register here alike."""
+"""Backends by reference scheme: one registry that built-ins and plugins fill alike.
+
+A registration is ``BACKENDS.register(scheme, factory, **metadata)`` (or the plugin hook
+``register_backends``); ``factory(ModelRef)`` builds the backend. The metadata tells
+generic code what it needs without naming a scheme: ``options`` (a pydantic model of the
+reference's options, checked when a config loads), ``target`` (the option the target
+fills), ``remote`` (sends prompts off the machine) and ``files`` (local files it needs).
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from interlace.plugins import ensure_loaded
-from interlace.protocols.errors import ModelReferenceError, did_you_mean
+from interlace.plugins.registry import Registry
+from interlace.protocols.errors import ModelReferenceError
 
 from .base import Backend
 from .refs import ModelRef, parse_model_ref
 
 BackendFactory = Callable[[ModelRef], Backend]
 
-# Filled through the plugin hooks (built-ins included, see interlace.plugins.builtins);
-# built-ins are "module:function" strings so heavy runtimes import only when used.
-_factories: dict[str, BackendFactory | str] = {}
-
-
-def register_backend(scheme: str, factory: BackendFactory | str, *, replace: bool = False) -> None:
-    """Register a backend factory for ``scheme`` (a callable or a ``module:function`` path)."""
-    scheme = scheme.lower()
-    if scheme in _factories and not replace and _factories[scheme] != factory:
-        raise ModelReferenceError(f"backend scheme {scheme!r} is already registered")
-    _factories[scheme] = factory
-
-
-def unregister_backend(scheme: str) -> None:
-    """Forget ``scheme`` (used when a plugin is no longer allowed)."""
-    _factories.pop(scheme.lower(), None)
+BACKENDS: Registry[BackendFactory] = Registry(
+    "backend",
+    "register_backends",
+    error=ModelReferenceError,
+    lazy=("options", "files"),
+    hint="plugins add backends through the register_backends hook",
+)
+register_backend = BACKENDS.register
 
 
 def backend_schemes() -> list[str]:
     """The registered reference schemes."""
-    ensure_loaded()
-    return sorted(_factories)
+    return BACKENDS.names()
 
 
-def _load(factory: BackendFactory | str) -> BackendFactory:
-    if not isinstance(factory, str):
-        return factory
-    module_name, _, attribute = factory.partition(":")
-    loaded: BackendFactory = getattr(importlib.import_module(module_name), attribute)
-    return loaded
+def backend_options(reference: str | Mapping[str, Any] | ModelRef) -> Any:
+    """The reference's options validated by its backend's ``options`` model (the target
+    filling the ``target`` option); the options as given when the backend declares none.
+
+    Raises :class:`ModelReferenceError` naming every bad option and the known ones.
+    """
+    ref = parse_model_ref(reference)
+    options = dict(ref.options)
+    target = BACKENDS.metadata(ref.scheme, "target")
+    if target and ref.target and target not in options:
+        options[target] = ref.target
+    return BACKENDS.validate(ref.scheme, options)
+
+
+def is_remote(reference: str | Mapping[str, Any] | ModelRef) -> bool:
+    """Whether the reference's backend sends prompts off the machine (``remote=True``)."""
+    return bool(BACKENDS.metadata(parse_model_ref(reference).scheme, "remote", False))
+
+
+def backend_files(reference: str | Mapping[str, Any] | ModelRef) -> list[Path]:
+    """Local files the reference needs (its backend's ``files`` function; none without)."""
+    ref = parse_model_ref(reference)
+    files = BACKENDS.metadata(ref.scheme, "files")
+    return list(files(ref)) if files is not None else []
 
 
 def resolve_backend(reference: str | Mapping[str, Any] | ModelRef) -> Backend:
     """Build the backend a reference names, e.g. ``resolve_backend("llamacpp:default")``."""
     ref = parse_model_ref(reference)
-    ensure_loaded()
-    factory = _factories.get(ref.scheme)
-    if factory is None:
-        raise ModelReferenceError(
-            f"unknown backend {ref.scheme!r} in model reference {str(ref)!r}"
-            f"{did_you_mean(ref.scheme, _factories)} "
-            f"(known: {', '.join(backend_schemes())})"
-        )
-    return _load(factory)(ref)
+    return BACKENDS.get(ref.scheme)(ref)

@@ -1,4 +1,5 @@
-"""The built-in toolset kinds ``python`` and ``builtin`` (registered on import)."""
+"""The built-in toolset kinds ``python`` and ``builtin`` (registered in
+:mod:`interlace.plugins.builtins`), and an agent's own ``tools`` list as a toolset."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import importlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interlace.plugins.registry import suggest
 from interlace.protocols.errors import ConfigError
 
 from .base import Toolset
-from .function import FunctionToolset, Tool
-from .registry import register_toolset_kind
+from .function import FunctionToolset, Tool, tool
+from .registry import TOOLS, named_tool
 
 
 class PythonToolsOptions(BaseModel):
@@ -22,50 +24,70 @@ class PythonToolsOptions(BaseModel):
 
     tools: list[str] = Field(min_length=1)
 
+    @field_validator("tools")
+    @classmethod
+    def _tools_exist(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            problem = tool_problem(entry)
+            if problem is not None:
+                raise ValueError(f"{problem[0]} ({problem[1]})")
+        return entries
 
-def import_tools(path: str) -> list[Tool]:
-    """The ``@tool`` objects at ``path`` (one attribute, or every Tool in a module)."""
-    if ":" not in path and "." not in path:
-        return [plugin_tool(path)]
-    module_name, _, attribute = path.partition(":")
+
+def tool_problem(entry: str) -> tuple[str, str] | None:
+    """Why a tools entry (a registered tool name, or an import path ``pkg.mod:function``
+    or ``pkg.mod``) gives no tool: ``(problem, hint)``, or ``None`` when it does."""
+    if ":" not in entry and "." not in entry:
+        if entry in TOOLS:
+            return None
+        return f"unknown tool {entry!r}", suggest(entry, TOOLS.names()) + (
+            "; or give an import path like mypkg.tools:search"
+        )
+    module_name, _, attribute = entry.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise ConfigError(f"cannot import tool module {module_name!r} ({error})") from error
+        return (
+            f"cannot import tool module {module_name!r} ({error})",
+            "check the spelling and that the package is installed",
+        )
     if not attribute:
-        found = [value for value in vars(module).values() if isinstance(value, Tool)]
-        if not found:
-            raise ConfigError(f"module {module_name!r} defines no @tool functions")
-        return found
+        if any(isinstance(value, Tool) for value in vars(module).values()):
+            return None
+        return f"module {module_name!r} defines no @tool functions", "decorate them with @tool"
     value = getattr(module, attribute, None)
     if value is None:
-        raise ConfigError(f"module {module_name!r} has no attribute {attribute!r}")
-    if isinstance(value, Tool):
-        return [value]
-    if callable(value):
-        from .function import tool
-
-        return [tool(value)]
-    raise ConfigError(f"{path!r} is neither a @tool nor a function")
+        public = [name for name in vars(module) if not name.startswith("_")]
+        return f"module {module_name!r} has no tool {attribute!r}", suggest(attribute, public)
+    if not callable(value):
+        return f"{entry!r} is neither a @tool nor a function", "name a function"
+    return None
 
 
-def plugin_tool(name: str) -> Tool:
-    """The tool a plugin registered as ``name`` (see ``interlace plugins``)."""
-    from interlace.plugins import EXTRAS, named_tool
+def import_tools(entry: str) -> list[Tool]:
+    """The tools an entry names: a registered tool, one ``@tool`` (or plain function) at
+    ``module:attribute``, or every ``@tool`` of a module."""
+    problem = tool_problem(entry)
+    if problem is not None:
+        raise ConfigError(f"{problem[0]} ({problem[1]})")
+    if ":" not in entry and "." not in entry:
+        return [named_tool(entry)]
+    module_name, _, attribute = entry.partition(":")
+    module = importlib.import_module(module_name)
+    if not attribute:
+        return [value for value in vars(module).values() if isinstance(value, Tool)]
+    value = getattr(module, attribute)
+    return [value if isinstance(value, Tool) else tool(value)]
 
-    found = named_tool(name)
-    if not isinstance(found, Tool):
-        known = ", ".join(sorted(EXTRAS["tool"])) or "none"
-        raise ConfigError(
-            f"no plugin registered a tool named {name!r} (plugin tools: {known}); "
-            "name a Python tool as 'package.module:function' instead"
-        )
-    return found
+
+def tools_toolset(entries: list[str]) -> Toolset:
+    """One toolset for a list of tool names (built-in or plugin) and import paths."""
+    return FunctionToolset([item for path in entries for item in import_tools(path)])
 
 
 def python_toolset(options: PythonToolsOptions) -> Toolset:
     """Build a ``python`` toolset."""
-    return FunctionToolset([item for path in options.tools for item in import_tools(path)])
+    return tools_toolset(options.tools)
 
 
 BuiltinName = Literal["calculator", "datetime", "read_file", "list_files", "search_files"]
@@ -94,7 +116,3 @@ def builtin_toolset(options: BuiltinOptions) -> Toolset:
             f"builtin file tools {', '.join(wanted_files)} need a root directory; set 'root'"
         )
     return FunctionToolset(builtin_tools(names, root=options.root))
-
-
-register_toolset_kind("python", PythonToolsOptions, python_toolset)
-register_toolset_kind("builtin", BuiltinOptions, builtin_toolset)

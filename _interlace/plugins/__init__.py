@@ -1,5 +1,5 @@
-"""Plugins: any pip package can add backends, toolset kinds, tools, planners, agents,
-retrieval stores and CLI commands.
+"""Plugins: any pip package can add backends, planners, toolset kinds, tools, retrieval
+stores, agent templates, server protocols and CLI commands.
 
 A plugin is a module named by an entry point in the group ``interlace``::
 
@@ -10,35 +10,63 @@ and implements any hook of :mod:`interlace.plugins.hookspecs` with ``@hookimpl``
 Built-ins register through the same hooks. A plugin that fails to import or raises in a
 hook is reported (``interlace plugins``) and skipped; ``INTERLACE_PLUGINS=a,b`` (or the
 config's ``plugins.allow``) restricts which third-party plugins load.
+
+This package is the bottom layer of interlace: it imports nothing above itself. Every
+pluggable kind is a :class:`~interlace.plugins.registry.Registry` owned by the layer that
+uses it; importing :mod:`interlace.plugins.registry` does not import pluggy.
 """
 
-from .hookspecs import hookimpl
-from .manager import (
-    ALLOW_ENV,
-    ENTRY_POINT_GROUP,
-    EXTRAS,
-    PluginHost,
-    PluginInfo,
-    allowlist_from_env,
-    ensure_loaded,
-    reload_plugins,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .hookspecs import hookimpl
+    from .manager import (
+        ALLOW_ENV,
+        ENTRY_POINT_GROUP,
+        PluginHost,
+        PluginInfo,
+        allowlist_from_env,
+        ensure_loaded,
+        reload_plugins,
+    )
+    from .registry import Entry, Registry
+
+_EXPORTS = {
+    "hookimpl": "hookspecs",
+    "ALLOW_ENV": "manager",
+    "ENTRY_POINT_GROUP": "manager",
+    "PluginHost": "manager",
+    "PluginInfo": "manager",
+    "allowlist_from_env": "manager",
+    "ensure_loaded": "manager",
+    "reload_plugins": "manager",
+    "Entry": "registry",
+    "Registry": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ALLOW_ENV",
     "ENTRY_POINT_GROUP",
-    "EXTRAS",
+    "Entry",
     "PluginHost",
     "PluginInfo",
+    "Registry",
     "allowlist_from_env",
     "ensure_loaded",
     "hookimpl",
-    "named_tool",
     "reload_plugins",
 ]
-
-
-def named_tool(name: str) -> object | None:
-    """A tool a plugin registered under ``name`` (None when there is none)."""
-    ensure_loaded()
-    return EXTRAS["tool"].get(name)

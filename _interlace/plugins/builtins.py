@@ -1,4 +1,5 @@
-"""interlace's own backends, planners and toolset kinds, registered through the plugin hooks.
+"""interlace's own backends, planners, toolset kinds, tools, stores and server protocols,
+registered through the same plugin hooks a third-party plugin implements.
 
 Everything is named by ``"module:attribute"`` strings, so nothing heavy is imported until
 a config actually uses it.
@@ -10,42 +11,90 @@ from typing import Any
 
 from .hookspecs import hookimpl
 
-BACKENDS = {
-    "scripted": "interlace.runtimes.scripted_ref:scripted_from_ref",
-    "llamacpp": "interlace.runtimes.llamacpp:from_ref",
-    "openai": "interlace.runtimes.openai:openai_from_ref",
-    "litellm": "interlace.runtimes.litellm_backend:litellm_from_ref",
-}
-PLANNERS = {
-    "react": "interlace.agents.planners.react:ReactPlanner",
-    "plan_execute": "interlace.agents.planners.plan_execute:PlanExecutePlanner",
-    "router": "interlace.agents.planners.router:RouterPlanner",
-    "supervisor": "interlace.agents.planners.router:RouterPlanner",
-    "grounded": "interlace.agents.rag.planner:GroundedPlanner",
-}
-# kind -> module whose import registers it (options model + factory live there)
-TOOLSET_KINDS = {
-    "python": "interlace.tools.kinds",
-    "builtin": "interlace.tools.kinds",
-    "mcp": "interlace.tools.mcp.kind",
-    "retrieval": "interlace.tools.retrieval.kind",
-    "a2a": "interlace.tools.a2a.kind",
-}
+_RUNTIMES = "interlace.runtimes"
+_TOOLS = "interlace.tools"
+_AGENTS = "interlace.agents"
 
 
 @hookimpl
 def register_backends(register: Any) -> None:
-    for scheme, factory in BACKENDS.items():
-        register(scheme, factory)
+    register("scripted", f"{_RUNTIMES}.scripted_ref:scripted_from_ref")
+    register(
+        "llamacpp",
+        f"{_RUNTIMES}.llamacpp:from_ref",
+        options=f"{_RUNTIMES}.llamacpp.options:LlamaCppOptions",
+        files=f"{_RUNTIMES}.llamacpp.files:reference_files",
+    )
+    register(
+        "openai",
+        f"{_RUNTIMES}.openai:openai_from_ref",
+        options=f"{_RUNTIMES}.openai.settings:OpenAISettings",
+        target="base_url",
+    )
+    register(
+        "litellm",
+        f"{_RUNTIMES}.litellm_backend:litellm_from_ref",
+        options=f"{_RUNTIMES}.litellm_backend:LiteLLMSettings",
+        target="model",
+        remote=True,
+    )
 
 
 @hookimpl
 def register_planners(register: Any) -> None:
-    for name, factory in PLANNERS.items():
-        register(name, factory)
+    register("react", f"{_AGENTS}.planners.react:ReactPlanner")
+    register("plan_execute", f"{_AGENTS}.planners.plan_execute:PlanExecutePlanner")
+    register("router", f"{_AGENTS}.planners.router:RouterPlanner")
+    register("supervisor", f"{_AGENTS}.planners.router:RouterPlanner")
+    register("grounded", f"{_AGENTS}.rag.planner:GroundedPlanner")
 
 
 @hookimpl
 def register_toolset_kinds(register: Any) -> None:
-    for kind, module in TOOLSET_KINDS.items():
-        register(kind, module)
+    register(
+        "python", f"{_TOOLS}.kinds:python_toolset", options=f"{_TOOLS}.kinds:PythonToolsOptions"
+    )
+    register(
+        "builtin",
+        f"{_TOOLS}.kinds:builtin_toolset",
+        options=f"{_TOOLS}.kinds:BuiltinOptions",
+        paths=("root",),
+    )
+    register(
+        "mcp",
+        f"{_TOOLS}.mcp.kind:mcp_toolset",
+        options=f"{_TOOLS}.mcp.options:MCPOptions",
+        paths=("cwd",),
+    )
+    register(
+        "retrieval",
+        f"{_TOOLS}.retrieval.kind:build_retrieval_toolset",
+        options=f"{_TOOLS}.retrieval.kind:RetrievalToolsetOptions",
+        stores=("store",),
+    )
+    register(
+        "a2a", f"{_TOOLS}.a2a.kind:build_a2a_toolset", options=f"{_TOOLS}.a2a.toolset:A2AOptions"
+    )
+
+
+@hookimpl
+def register_tools(register: Any) -> None:
+    register("calculator", f"{_TOOLS}.builtins.calculator:calculator")
+    register("datetime", f"{_TOOLS}.builtins.clock:current_datetime")
+
+
+@hookimpl
+def register_stores(register: Any) -> None:
+    register(
+        "chroma",
+        f"{_TOOLS}.retrieval.store:open_store",
+        options=f"{_TOOLS}.retrieval.settings:StoreSettings",
+        paths=("path",),
+    )
+
+
+@hookimpl
+def register_server_protocols(register: Any) -> None:
+    register("mcp", f"{_AGENTS}.serve.mcp_server:mcp_parts")
+    register("a2a", f"{_AGENTS}.serve.a2a_server:a2a_parts")
+    register("openai", f"{_AGENTS}.serve.openai_api:openai_parts")

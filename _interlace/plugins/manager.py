@@ -1,31 +1,32 @@
-"""Discover, filter and load plugins; a broken plugin is reported and skipped."""
+"""Discover, filter and load plugins; a broken plugin is reported and skipped.
+
+The host runs every working plugin's ``register_*`` hooks once, with a ``register`` that
+records each call. Registries live in the layers that use them; each hands itself down to
+:func:`fill` on first use, and the host replays the recorded calls of the registry's hook
+into it. The host imports nothing above itself.
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
 from . import builtins, hookspecs
 
+if TYPE_CHECKING:
+    from .registry import Registry
+
 ENTRY_POINT_GROUP = "interlace"
 ALLOW_ENV = "INTERLACE_PLUGINS"
 BUILTIN_NAME = "interlace (built-in)"
-HOOKS = (
-    "register_backends",
-    "register_planners",
-    "register_toolset_kinds",
-    "register_tools",
-    "register_agents",
-    "register_stores",
-)
 Status = Literal["builtin", "loaded", "failed", "blocked"]
+Call = tuple[tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -38,6 +39,11 @@ class PluginInfo:
     error: str | None = None
     registered: list[str] = field(default_factory=list)
 
+    @property
+    def working(self) -> bool:
+        """Whether its registrations count (built-in or loaded)."""
+        return self.status in ("builtin", "loaded")
+
 
 def allowlist_from_env() -> frozenset[str] | None:
     """``INTERLACE_PLUGINS=a,b`` allows only those third-party plugins; ``none`` allows
@@ -49,56 +55,6 @@ def allowlist_from_env() -> frozenset[str] | None:
     return frozenset() if names == {"none"} else frozenset(names)
 
 
-# kind -> (owning registry module, its register function, its unregister function)
-_REGISTRIES = {
-    "backend": ("interlace.runtimes.registry", "register_backend", "unregister_backend"),
-    "planner": ("interlace.agents.planners", "register_planner", "unregister_planner"),
-    "toolset_kind": (
-        "interlace.tools.registry",
-        "register_toolset_kind",
-        "unregister_toolset_kind",
-    ),
-}
-
-
-def _registry_function(kind: str, index: int) -> Callable[..., None]:
-    module, *functions = _REGISTRIES[kind]
-    function: Callable[..., None] = getattr(importlib.import_module(module), functions[index])
-    return function
-
-
-def _apply(kind: str, args: tuple[Any, ...]) -> None:
-    """Hand one registration to the registry that owns it (plugins may replace built-ins)."""
-    if kind in _REGISTRIES:
-        _registry_function(kind, 0)(*args, replace=True)
-    else:
-        EXTRAS[kind][_extra_name(args)] = args[-1]
-
-
-def _remove(kind: str, name: str) -> None:
-    """Undo one registration of a plugin that is no longer allowed."""
-    if kind in _REGISTRIES:
-        _registry_function(kind, 1)(name)
-    elif kind in EXTRAS:
-        EXTRAS[kind].pop(name, None)
-
-
-def _extra_name(args: tuple[Any, ...]) -> str:
-    return str(args[0]) if len(args) > 1 else str(getattr(args[0], "name", args[0]))
-
-
-# Registrations that no subpackage registry owns: named tools, agent templates, stores.
-EXTRAS: dict[str, dict[str, Any]] = {"tool": {}, "agent": {}, "store": {}}
-_HOOK_KINDS = {
-    "register_backends": "backend",
-    "register_planners": "planner",
-    "register_toolset_kinds": "toolset_kind",
-    "register_tools": "tool",
-    "register_agents": "agent",
-    "register_stores": "store",
-}
-
-
 class PluginHost:
     """Loads built-ins and entry-point plugins once, isolating each plugin's failures."""
 
@@ -107,16 +63,17 @@ class PluginHost:
         self.manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
         self.manager.add_hookspecs(hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
+        self.calls: dict[str, dict[str, list[Call]]] = {}  # plugin -> hook -> calls
 
     def load(self) -> None:
-        """Register the built-ins, then every allowed entry point, then run the hooks."""
+        """Register the built-ins, then every allowed entry point; record their hooks."""
         self.manager.register(builtins, name=BUILTIN_NAME)
         self.plugins[BUILTIN_NAME] = PluginInfo(BUILTIN_NAME, None, "builtin")
         for point in entry_points(group=ENTRY_POINT_GROUP):
             self._load_entry_point(point)
         for name, info in self.plugins.items():
-            if info.status in ("builtin", "loaded"):
-                self._run_hooks(name, info)
+            if info.working:
+                self._record_hooks(name, info)
 
     def _load_entry_point(self, point: EntryPoint) -> None:
         version = point.dist.version if point.dist else None
@@ -133,26 +90,39 @@ class PluginHost:
             return
         self.plugins[point.name] = PluginInfo(point.name, version, "loaded")
 
-    def _run_hooks(self, name: str, info: PluginInfo) -> None:
+    def _record_hooks(self, name: str, info: PluginInfo) -> None:
         plugin = self.manager.get_plugin(name)
-        pending: list[tuple[str, tuple[Any, ...]]] = []
+        recorded: dict[str, list[Call]] = {}
         try:
-            for hook in HOOKS:
+            for hook, kind in hookspecs.HOOK_KINDS.items():
                 function = getattr(plugin, hook, None)
                 if function is not None:
-                    kind = _HOOK_KINDS[hook]
-                    function(register=_collector(kind, pending))
-            for kind, args in pending:
-                _apply(kind, args)
-                info.registered.append(f"{kind}:{_extra_name(args)}")
-        except Exception as error:
-            info.status, info.error = "failed", _describe(error)
+                    calls = recorded.setdefault(hook, [])
+                    function(register=_recorder(calls))
+                    info.registered += [f"{kind}:{_call_name(call)}" for call in calls]
+        except Exception as error:  # nothing a failing plugin registered is kept
+            info.status, info.error, info.registered = "failed", _describe(error), []
+            return
+        self.calls[name] = recorded
+
+    def fill(self, registry: Registry[Any]) -> None:
+        """Replay every working plugin's registrations for ``registry``'s hook into it,
+        built-ins first; a registration the registry refuses fails its plugin."""
+        for name, info in self.plugins.items():
+            for args, kwargs in self.calls.get(name, {}).get(registry.hook, []):
+                if not info.working:
+                    break
+                try:
+                    target = args[1] if len(args) > 1 else None
+                    registry.add(args[0], target, kwargs, replace=True, plugin=name)
+                except Exception as error:
+                    _fail(name, info, error)
 
     def add_commands(self, cli: Any) -> None:
         """Let every working plugin add CLI commands; failures are recorded, not raised."""
         for name, info in self.plugins.items():
             function = getattr(self.manager.get_plugin(name), "register_commands", None)
-            if function is None or info.status not in ("builtin", "loaded"):
+            if function is None or not info.working:
                 continue
             try:
                 function(cli=cli)
@@ -161,11 +131,18 @@ class PluginHost:
                 info.status, info.error = "failed", _describe(error)
 
 
-def _collector(kind: str, pending: list[tuple[str, tuple[Any, ...]]]) -> Callable[..., None]:
-    def register(*args: Any) -> None:
-        pending.append((kind, args))
+def _recorder(calls: list[Call]) -> Callable[..., None]:
+    def register(*args: Any, **kwargs: Any) -> None:
+        if not args:
+            raise TypeError("register() needs a name (or an object with a name) first")
+        calls.append((args, kwargs))
 
     return register
+
+
+def _call_name(call: Call) -> str:
+    args = call[0]
+    return str(args[0]) if len(args) > 1 else str(getattr(args[0], "name", args[0]))
 
 
 def _describe(error: BaseException) -> str:
@@ -174,6 +151,16 @@ def _describe(error: BaseException) -> str:
 
 _lock = threading.RLock()
 _host: PluginHost | None = None
+_registries: list[Registry[Any]] = []  # every registry filled so far
+
+
+def _fail(name: str, info: PluginInfo, error: Exception) -> None:
+    """Mark a plugin failed and take back what it registered anywhere."""
+    info.status, info.error, info.registered = "failed", _describe(error), []
+    for registry in _registries:
+        for entry in list(registry.entries().values()):
+            if entry.plugin == name:
+                registry.unregister(entry.name)
 
 
 def ensure_loaded(allow: Collection[str] | None = None) -> PluginHost:
@@ -186,15 +173,21 @@ def ensure_loaded(allow: Collection[str] | None = None) -> PluginHost:
         return _host
 
 
+def fill(registry: Registry[Any]) -> None:
+    """Fill ``registry`` from the plugin hooks (registries call this on first use)."""
+    with _lock:
+        host = ensure_loaded()
+        if registry not in _registries:
+            _registries.append(registry)
+        host.fill(registry)
+
+
 def reload_plugins(allow: Collection[str] | None = None) -> PluginHost:
-    """Undo third-party registrations and load again (e.g. under a config's allowlist)."""
+    """Forget every hook registration and load again (e.g. under a config's allowlist);
+    registries fill again on their next use."""
     global _host
     with _lock:
-        if _host is not None:
-            for info in _host.plugins.values():
-                if info.status != "builtin":
-                    for entry in info.registered:
-                        kind, _, name = entry.partition(":")
-                        _remove(kind, name)
+        for registry in _registries:
+            registry.forget_plugins()
         _host = None
         return ensure_loaded(allow)

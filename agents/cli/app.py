@@ -98,12 +98,20 @@ def serve(
     stdio: Annotated[
         bool, typer.Option("--stdio", help="Serve MCP alone over standard input/output.")
     ] = False,
+    protocol: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--protocol", help="Also serve a plugin's protocol (repeatable).", metavar="NAME"
+        ),
+    ] = None,
     set_: SetOpt = None,
 ) -> None:
     """Expose the agents over MCP, A2A and an OpenAI-compatible API."""
     from .serving import ServeOptions, serve_command
 
-    options = ServeOptions(mcp, a2a, openai, host, port, token, stdio)
+    chosen = {"mcp": mcp, "a2a": a2a, "openai": openai}
+    protocols = [name for name, on in chosen.items() if on] + list(protocol or [])
+    options = ServeOptions(protocols, host, port, token, stdio)
     serve_command(config, options, overrides=set_ or [])
 
 

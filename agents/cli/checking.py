@@ -118,7 +118,7 @@ async def probe(reference: Any, wait_s: float) -> dict[str, Any]:
     """Resolve a backend and ask it for one token; report capabilities and latency."""
     import anyio
 
-    from interlace.agents.config.registries import resolve_backend
+    from interlace.agents.models import backend_for
     from interlace.protocols import Message, ModelRequest, SamplingSettings
     from interlace.protocols.errors import InterlaceError
 
@@ -131,7 +131,7 @@ async def probe(reference: Any, wait_s: float) -> dict[str, Any]:
     }
     started = time.perf_counter()
     try:
-        backend = resolve_backend(reference)
+        backend = backend_for(reference)
         report["backend"] = backend.name
         capabilities = backend.capabilities
         report["capabilities"] = {**asdict(capabilities), "tool_path": capabilities.tool_path}

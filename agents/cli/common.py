@@ -70,27 +70,45 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def exit_code_for(error: BaseException) -> Exit:
+    """The exit code of an error: docs/cli.md's table, for every entry point."""
+    from interlace.protocols.errors import ConfigError, ControlFlow, UsageError
+
+    if isinstance(error, KeyboardInterrupt):
+        return Exit.INTERRUPTED
+    if isinstance(error, ConfigError):
+        return Exit.CONFIG
+    if isinstance(error, UsageError):
+        return Exit.USAGE
+    if isinstance(error, ControlFlow):
+        return Exit.STOPPED
+    return Exit.FAILURE
+
+
+def error_message(error: BaseException) -> str:
+    """How an error is reported: usage errors as written, failures with their type."""
+    from interlace.protocols.errors import ControlFlow, UsageError
+
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, UsageError | ControlFlow):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 @contextmanager
 def errors_to_exit(as_json: bool = False) -> Iterator[None]:
     """Turn interlace errors into a message and the matching exit code."""
     from interlace.agents.config import ConfigValidationError
-    from interlace.protocols.errors import ConfigError, InterlaceError, RunFailure, UsageError
+    from interlace.protocols.errors import InterlaceError
 
     try:
         yield
-    except ConfigValidationError as error:
-        issues = [issue.to_dict() for issue in error.issues]
-        fail(Exit.CONFIG, str(error), as_json=as_json, issues=issues)
-    except ConfigError as error:
-        fail(Exit.CONFIG, str(error), as_json=as_json)
-    except UsageError as error:
-        fail(Exit.USAGE, str(error), as_json=as_json)
-    except RunFailure as error:
-        fail(Exit.FAILURE, f"{type(error).__name__}: {error}", as_json=as_json)
-    except InterlaceError as error:
-        fail(Exit.FAILURE, f"{type(error).__name__}: {error}", as_json=as_json)
-    except KeyboardInterrupt:
-        fail(Exit.INTERRUPTED, "interrupted", as_json=as_json)
+    except (InterlaceError, KeyboardInterrupt) as error:
+        extra: dict[str, Any] = {}
+        if isinstance(error, ConfigValidationError):
+            extra["issues"] = [issue.to_dict() for issue in error.issues]
+        fail(exit_code_for(error), error_message(error), as_json=as_json, **extra)
 
 
 def load(config_path: str, overrides: Sequence[str]) -> Config:

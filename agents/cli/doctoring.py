@@ -133,24 +133,17 @@ def _embedder_check() -> Check:
 
 def config_checks(config_path: str) -> list[Check]:
     """The config loads, and files it names (local GGUF models, stores) exist."""
-    from interlace.runtimes.refs import parse_model_ref
+    from interlace.runtimes.registry import backend_files
 
     from .checking import model_uses
 
     config = load(config_path, [])
     checks = [Check("config", True, f"{config_path} is valid")]
     for shown, entry in model_uses(config).items():
-        ref = parse_model_ref(entry["reference"])
-        if ref.scheme == "llamacpp" and ref.target not in ("", "default"):
-            path = Path(ref.target).expanduser()
-            checks.append(
-                Check(
-                    f"model {shown}",
-                    path.is_file(),
-                    str(path),
-                    "" if path.is_file() else "download the GGUF file to this path",
-                )
-            )
+        for path in backend_files(entry["reference"]):
+            found = path.is_file()
+            fix = "" if found else "put the model file at this path, or fix the model reference"
+            checks.append(Check(f"model {shown}", found, str(path), fix))
     for name in config.retrieval:
         from interlace.agents.config.checks import store_settings
 

@@ -42,8 +42,8 @@ def ingest_command(
     with errors_to_exit(as_json):
         config = load(config_path, overrides)
         name = pick_store(config, store)
-        settings = build_store_settings(config)[name]
-        report = _ingest(settings, paths, show_progress=not as_json)
+        store_type, settings = build_store_settings(config)[name]
+        report = _ingest(store_type, settings, paths, show_progress=not as_json)
     data = _report_dict(report)
     if as_json:
         print_json({"ok": True, "exit_code": 0, "store": name, **data})
@@ -54,12 +54,13 @@ def ingest_command(
     stdout().print(f"[green]✓[/] {name}: {report.summary()}")
 
 
-def _ingest(settings: Any, paths: Sequence[str], *, show_progress: bool) -> Any:
-    from interlace.tools.retrieval import ingest_paths, open_store
+def _ingest(store_type: str, settings: Any, paths: Sequence[str], *, show_progress: bool) -> Any:
+    from interlace.tools.registry import open_store
+    from interlace.tools.retrieval import ingest_paths
 
     if show_progress:
         stderr().print("[dim]loading the embedder and the store...[/]")
-    return ingest_paths(open_store(settings), list(paths), progress=show_progress)
+    return ingest_paths(open_store(store_type, settings), list(paths), progress=show_progress)
 
 
 def _report_dict(report: Any) -> dict[str, Any]:

@@ -10,8 +10,11 @@ import typer
 
 def plugins_command(*, as_json: bool) -> None:
     """Print the plugin table (or JSON); exit 0 even when a plugin is broken."""
+    from interlace.agents.registries import every_registry
     from interlace.plugins import ensure_loaded
 
+    for registry in every_registry():
+        registry.ensure_filled()  # a registration a registry refuses fails its plugin
     infos = list(ensure_loaded().plugins.values())
     if as_json:
         typer.echo(json.dumps([asdict(info) for info in infos], indent=2))

@@ -11,9 +11,7 @@ from .common import errors_to_exit, run_async
 class ServeOptions(NamedTuple):
     """What to serve and where (the CLI flags of ``interlace serve``)."""
 
-    mcp: bool
-    a2a: bool
-    openai: bool
+    protocols: list[str]
     host: str
     port: int
     token: str | None
@@ -37,9 +35,7 @@ async def _serve(system: object, options: ServeOptions) -> None:
     async with system:
         await serve(
             system,
-            mcp=options.mcp,
-            a2a=options.a2a,
-            openai=options.openai,
+            protocols=options.protocols,
             bind=options.host,
             port=options.port,
             token=options.token,

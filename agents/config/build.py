@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Any
 from interlace.protocols import SamplingSettings
 from interlace.protocols.errors import ConfigError, UsageError
 
-from . import registries
-from .checks import agent_model, model_path, resolve_toolset_options, store_settings
+from .checks import (
+    agent_model,
+    model_path,
+    resolve_toolset_options,
+    store_settings,
+    store_type,
+)
 from .errors import ConfigIssue, ConfigValidationError
 from .graphs import TOP, all_graphs
 from .schema import (
@@ -38,6 +43,8 @@ def _source(config: Config) -> Source:
 
 def build_backends(config: Config) -> dict[str, Backend]:
     """One backend per agent (instances shared per reference string)."""
+    from interlace.agents.models import backend_for
+
     backends: dict[str, Backend] = {}
     issues: list[ConfigIssue] = []
     for name, spec in config.agents.items():
@@ -46,7 +53,7 @@ def build_backends(config: Config) -> dict[str, Backend]:
         try:
             if reference is None:
                 raise ConfigError("no model")
-            backends[name] = registries.resolve_backend(reference)
+            backends[name] = backend_for(reference)
         except UsageError as error:
             where = _source(config).locate(path)
             message = "invalid model" if _source(config).is_secret(path) else str(error)
@@ -78,9 +85,7 @@ def build_toolsets(config: Config) -> dict[str, Toolset]:
     built: dict[str, Toolset] = {}
     issues: list[ConfigIssue] = []
     for name, spec in config.toolsets.items():
-        options = _resolve_paths(
-            config, spec.kind, resolve_toolset_options(config, spec.kind, spec.options)
-        )
+        options = resolve_toolset_options(config, spec.kind, spec.options)
         try:
             built[name] = build_toolset(spec.kind, options)
         except UsageError as error:
@@ -91,29 +96,16 @@ def build_toolsets(config: Config) -> dict[str, Toolset]:
     return built
 
 
-def _resolve_paths(config: Config, kind: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Relative folders in options resolve against the config file's folder."""
-    root = options.get("root")
-    if kind == "builtin" and isinstance(root, str):
-        return {**options, "root": str(config.base_dir / root)}
-    return options
-
-
 def agent_toolsets(
     config: Config, name: str, spec: AgentSpec, toolsets: dict[str, Toolset]
 ) -> list[Toolset]:
     """An agent's toolsets: the named ones plus one for its own ``tools`` list."""
-    from interlace.tools.registry import build_toolset
+    from interlace.tools.kinds import tools_toolset
 
     chosen = [toolsets[item] for item in spec.toolsets]
-    builtin_names = registries.builtin_tool_names()
-    builtin = [tool for tool in spec.tools if tool in builtin_names]
-    python = [tool for tool in spec.tools if tool not in builtin]  # paths and plugin tools
     try:
-        if builtin:
-            chosen.append(build_toolset("builtin", {"tools": builtin}))
-        if python:
-            chosen.append(build_toolset("python", {"tools": python}))
+        if spec.tools:
+            chosen.append(tools_toolset(spec.tools))
     except UsageError as error:
         path: Path = ("agents", name, "tools")
         raise ConfigValidationError(
@@ -122,12 +114,14 @@ def agent_toolsets(
     return chosen
 
 
-def build_store_settings(config: Config) -> dict[str, Any]:
-    """Validated store settings by name; relative paths resolve against the config folder."""
-    model = registries.store_settings_model()
-    found: dict[str, Any] = {}
+def build_store_settings(config: Config) -> dict[str, tuple[str, Any]]:
+    """Each store's type and validated settings, by name (relative paths resolved)."""
+    from interlace.tools.registry import STORES
+
+    found: dict[str, tuple[str, Any]] = {}
     for name in config.retrieval:
-        found[name] = model.model_validate(store_settings(config, name))
+        kind = store_type(config, name)
+        found[name] = kind, STORES.validate(kind, store_settings(config, name))
     return found
 
 

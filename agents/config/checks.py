@@ -5,7 +5,6 @@ Each check yields :class:`ConfigIssue` objects so one run reports every problem 
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,6 @@ from pydantic import ValidationError
 from interlace.protocols import SamplingSettings
 from interlace.protocols.errors import ModelReferenceError
 
-from . import registries
 from .errors import ConfigIssue, ConfigValidationError, suggest
 from .graphs import check_graphs
 from .schema import AgentSpec, Config
@@ -26,7 +24,6 @@ NOT_CHAT_ROLES = frozenset({"embedder"})
 """Roles that name something other than a chat backend (the embedder is a store setting)."""
 
 _AGENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-_REMOTE_SCHEMES = {"litellm"}
 
 
 def check_config(config: Config, source: Source) -> list[ConfigIssue]:
@@ -85,6 +82,7 @@ def _check_reference(
     reference: str | dict[str, Any], path: Path, config: Config, source: Source
 ) -> Iterator[ConfigIssue]:
     from interlace.runtimes.refs import parse_model_ref
+    from interlace.runtimes.registry import backend_schemes, is_remote
 
     where = source.locate(path)
     shown = "the reference" if source.is_secret(path) else repr(_display(reference))
@@ -94,13 +92,13 @@ def _check_reference(
         message = str(error) if not source.is_secret(path) else "invalid model reference"
         yield ConfigIssue(where, path, message)
         return
-    schemes = registries.backend_schemes()
+    schemes = backend_schemes()
     if ref.scheme not in schemes:
         yield ConfigIssue(
             where, path, f"unknown backend {ref.scheme!r} in {shown}", suggest(ref.scheme, schemes)
         )
         return
-    if config.offline == "strict" and ref.scheme in _REMOTE_SCHEMES:
+    if config.offline == "strict" and is_remote(ref):
         yield ConfigIssue(
             where,
             path,
@@ -124,7 +122,10 @@ def _check_agents(config: Config, source: Source) -> Iterator[ConfigIssue]:
             "the config defines no agents",
             "add an 'agents:' section with at least one agent",
         )
-    planners = registries.planner_names()
+    from interlace.agents.agent import Limits
+    from interlace.agents.planners import planner_names
+
+    planners = planner_names()
     for name, spec in config.agents.items():
         base: Path = ("agents", name)
         if not _AGENT_NAME.match(name):
@@ -154,9 +155,7 @@ def _check_agents(config: Config, source: Source) -> Iterator[ConfigIssue]:
                 )
         for index, tool in enumerate(spec.tools):
             yield from _check_tool(tool, (*base, "tools", index), source)
-        yield from _validate_block(
-            registries.limits_model(), spec.limits, (*base, "limits"), source
-        )
+        yield from _validate_block(Limits, spec.limits, (*base, "limits"), source)
         yield from _validate_block(SamplingSettings, spec.sampling, (*base, "sampling"), source)
 
 
@@ -187,56 +186,21 @@ def _check_agent_model(
 
 
 def _check_tool(tool: str, path: Path, source: Source) -> Iterator[ConfigIssue]:
-    """An agent's ``tools`` entry: a built-in tool name or a ``module:function`` path."""
-    if ":" in tool or "." in tool:
-        problem = import_problem(tool)
-        if problem:
-            yield ConfigIssue(source.locate(path), path, problem[0], problem[1])
-        return
-    names = registries.builtin_tool_names() + registries.plugin_tool_names()
-    if tool not in names:
-        yield ConfigIssue(
-            source.locate(path),
-            path,
-            f"unknown tool {tool!r}",
-            suggest(tool, names) + "; or give an import path like mypkg.tools:search",
-        )
-    elif tool in _file_tools():
-        yield ConfigIssue(
-            source.locate(path),
-            path,
-            f"built-in tool {tool!r} needs a root folder",
-            "define a toolset with kind: builtin and root: PATH, and list it under toolsets",
-        )
+    """An agent's ``tools`` entry: a registered tool name or a ``module:function`` path."""
+    from interlace.tools.kinds import tool_problem
 
-
-def _file_tools() -> tuple[str, ...]:
-    from interlace.tools.kinds import FILE_TOOLS
-
-    return FILE_TOOLS
-
-
-def import_problem(path: str) -> tuple[str, str] | None:
-    """Why ``module:attribute`` (or a module) cannot supply tools, or ``None``."""
-    module_name, _, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        return (
-            f"cannot import tool module {module_name!r} ({error})",
-            "check the spelling and that the package is installed",
-        )
-    if attribute and not hasattr(module, attribute):
-        public = [name for name in vars(module) if not name.startswith("_")]
-        return f"module {module_name!r} has no tool {attribute!r}", suggest(attribute, public)
-    return None
+    problem = tool_problem(tool)
+    if problem:
+        yield ConfigIssue(source.locate(path), path, problem[0], problem[1])
 
 
 # --- toolsets and stores --------------------------------------------------------------------
 
 
 def _check_toolsets(config: Config, source: Source) -> Iterator[ConfigIssue]:
-    kinds = registries.toolset_kinds()
+    from interlace.tools.registry import TOOLSET_KINDS, toolset_kinds
+
+    kinds = toolset_kinds()
     for name, spec in config.toolsets.items():
         base: Path = ("toolsets", name)
         if spec.kind not in kinds:
@@ -248,53 +212,81 @@ def _check_toolsets(config: Config, source: Source) -> Iterator[ConfigIssue]:
                 suggest(spec.kind, kinds),
             )
             continue
-        store = spec.options.get("store")
-        if spec.kind == "retrieval" and isinstance(store, str) and store not in config.retrieval:
-            path = (*base, "store")
+        store_options = TOOLSET_KINDS.metadata(spec.kind, "stores", ())
+        unknown = [
+            key
+            for key in store_options
+            if isinstance(spec.options.get(key), str) and spec.options[key] not in config.retrieval
+        ]
+        for key in unknown:
+            path = (*base, key)
             yield ConfigIssue(
                 source.locate(path),
                 path,
-                f"unknown store {store!r}",
-                suggest(store, config.retrieval) + "; stores are defined under retrieval:",
+                f"unknown store {spec.options[key]!r}",
+                suggest(spec.options[key], config.retrieval)
+                + "; stores are defined under retrieval:",
             )
+        if unknown:
             continue
         options = resolve_toolset_options(config, spec.kind, spec.options)
-        yield from _validate_block(kinds[spec.kind], options, base, source, f"{spec.kind}: ")
-        if spec.kind == "python":
-            for index, tool in enumerate(options.get("tools") or []):
-                if isinstance(tool, str):
-                    path = (*base, "tools", index)
-                    problem = import_problem(tool)
-                    if problem:
-                        yield ConfigIssue(source.locate(path), path, problem[0], problem[1])
+        options_model = kinds[spec.kind].options
+        yield from _validate_block(options_model, options, base, source, f"{spec.kind}: ")
 
 
 def resolve_toolset_options(config: Config, kind: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Options with a ``store: NAME`` reference replaced by that store's settings."""
-    store = options.get("store")
-    if kind == "retrieval" and isinstance(store, str) and store in config.retrieval:
-        return {**options, "store": store_settings(config, store)}
-    return options
+    """Options with store names replaced by those stores' settings and relative paths
+    resolved against the config file's folder (as the kind's registration declares)."""
+    from interlace.tools.registry import TOOLSET_KINDS
+
+    resolved = dict(options)
+    for key in TOOLSET_KINDS.metadata(kind, "stores", ()):
+        if isinstance(resolved.get(key), str) and resolved[key] in config.retrieval:
+            resolved[key] = store_settings(config, resolved[key])
+    for key in TOOLSET_KINDS.metadata(kind, "paths", ()):
+        if isinstance(resolved.get(key), str):
+            resolved[key] = str(config.base_dir / resolved[key])
+    return resolved
+
+
+def store_type(config: Config, name: str) -> str:
+    """The type of store ``name`` (its ``type`` key; the default store type without)."""
+    from interlace.tools.registry import DEFAULT_STORE_TYPE
+
+    return str(config.retrieval[name].get("type", DEFAULT_STORE_TYPE))
 
 
 def store_settings(config: Config, name: str) -> dict[str, Any]:
-    """The settings of store ``name``: the ``embedder`` role is the default embedder and a
-    relative ``path`` resolves against the config file's folder."""
-    settings = dict(config.retrieval[name])
+    """The settings of store ``name`` (without ``type``): the ``embedder`` role is the
+    default embedder, and relative paths (as the store type declares) resolve against
+    the config file's folder."""
+    from interlace.tools.registry import STORES
+
+    kind = store_type(config, name)
+    settings = {key: value for key, value in config.retrieval[name].items() if key != "type"}
     embedder = config.models.get("embedder")
-    if "embedder" not in settings and isinstance(embedder, str):
+    fields = getattr(STORES.metadata(kind, "options"), "model_fields", {})
+    if "embedder" in fields and "embedder" not in settings and isinstance(embedder, str):
         settings["embedder"] = embedder
-    path = settings.get("path")
-    if isinstance(path, str):
-        settings["path"] = str(config.base_dir / path)
+    for key in STORES.metadata(kind, "paths", ()):
+        if isinstance(settings.get(key), str):
+            settings[key] = str(config.base_dir / settings[key])
     return settings
 
 
 def _check_stores(config: Config, source: Source) -> Iterator[ConfigIssue]:
-    model = registries.store_settings_model()
+    from interlace.tools.registry import STORES
+
     for name in config.retrieval:
-        settings = store_settings(config, name)
-        yield from _validate_block(model, settings, ("retrieval", name), source)
+        kind = store_type(config, name)
+        if kind not in STORES:
+            path: Path = ("retrieval", name, "type")
+            yield ConfigIssue(
+                source.locate(path), path, f"unknown store type {kind!r}", suggest(kind, STORES)
+            )
+            continue
+        model = STORES.metadata(kind, "options")
+        yield from _validate_block(model, store_settings(config, name), ("retrieval", name), source)
 
 
 def _validate_block(

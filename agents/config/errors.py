@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from interlace.plugins.registry import suggest
 from interlace.protocols.errors import ConfigError
+
+__all__ = ["ConfigIssue", "ConfigValidationError", "suggest"]
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,3 @@ class ConfigValidationError(ConfigError):
         count = len(self.issues)
         head = "invalid configuration" + (f" ({count} problems)" if count > 1 else "")
         super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues))
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    """``"did you mean 'react'?"`` for the nearest known name, plus the known list."""
-    options = sorted(set(known))
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    listing = f"known: {', '.join(options)}" if options else "none are defined"
-    if close:
-        return f"did you mean {close[0]!r}? {listing}"
-    return listing

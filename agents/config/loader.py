@@ -13,6 +13,7 @@ from .interpolate import interpolate
 from .overrides import apply_overrides
 from .schema import Config
 from .source import parse_yaml
+from .templates import expand_templates
 from .validation import validate_model
 
 
@@ -69,7 +70,7 @@ def load_config_text(
     config.attach_source(source, folder)
     _importable(folder)
     _apply_plugin_allowlist(config)
-    issues = check_config(config, source)
+    issues = [*expand_templates(config, source), *check_config(config, source)]
     if issues:
         raise ConfigValidationError(issues)
     return config

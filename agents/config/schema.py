@@ -25,8 +25,10 @@ ModelSpec = str | dict[str, Any]
 
 
 class AgentSpec(_Strict):
-    """One agent: its model (role name or reference), instructions, tools and planner."""
+    """One agent: its model (role name or reference), instructions, tools and planner;
+    ``template`` starts from a registered agent template (its own keys win)."""
 
+    template: str | None = None
     description: str = ""
     instructions: str = ""
     model: ModelSpec | None = None

@@ -40,13 +40,16 @@ async def _main(options: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve until interrupted; a configuration or usage error exits with status 2."""
+    """Serve until interrupted; errors exit with the codes of docs/cli.md (an invalid
+    config 3, a bad argument 2, a failure 1)."""
+    from interlace.agents.cli.common import error_message, exit_code_for
+
     options = _arguments(argv)
     try:
         anyio.run(_main, options)
     except InterlaceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {error_message(exc)}", file=sys.stderr)
+        return int(exit_code_for(exc))
     except KeyboardInterrupt:
         return 0
     return 0

@@ -36,6 +36,7 @@ from interlace import __version__
 from interlace.protocols import Message
 
 from .host import AgentHost
+from .protocols import ServerParts
 from .running import public_error, stream_agent
 from .settings import ServeSettings
 
@@ -197,7 +198,7 @@ class HostExecutor(AgentExecutor):
         await updater.cancel(new_text_message("canceled by the client"))
 
 
-def a2a_routes(host: AgentHost, settings: ServeSettings, base_url: str) -> list[Any]:
+def a2a_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> ServerParts:
     """The JSON-RPC route (``/a2a``) and the agent card route."""
     card = agent_card(host, base_url, secured=settings.token is not None)
     handler = DefaultRequestHandler(
@@ -206,4 +207,4 @@ def a2a_routes(host: AgentHost, settings: ServeSettings, base_url: str) -> list[
         agent_card=card,
     )
     routes = create_jsonrpc_routes(handler, A2A_PATH, enable_v0_3_compat=True)
-    return [*routes, *create_agent_card_routes(card)]
+    return ServerParts([*routes, *create_agent_card_routes(card)])

@@ -1,12 +1,13 @@
 """One HTTP app for every server, and :func:`serve` to run it.
 
-Routes: ``/v1/...`` (OpenAI-compatible), ``/mcp`` (MCP Streamable HTTP), ``/a2a``
-(A2A JSON-RPC) with the agent card at ``/.well-known/agent-card.json``, ``/healthz``.
+Routes: ``/healthz``, plus those of each protocol served: ``/v1/...`` (OpenAI-compatible),
+``/mcp`` (MCP Streamable HTTP), ``/a2a`` (A2A JSON-RPC) with the agent card at
+``/.well-known/agent-card.json``, and whatever a plugin's protocol adds.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -14,52 +15,43 @@ from interlace.protocols.errors import UsageError
 
 from .host import AgentHost
 from .middleware import ASGIApp, BearerAuth, BodyLimit
+from .protocols import DEFAULT_PROTOCOLS, SERVER_PROTOCOLS, Lifespan
 from .settings import ServeSettings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-
-Lifespan = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 def build_app(
     host: AgentHost,
     settings: ServeSettings | None = None,
     *,
-    mcp: bool = True,
-    a2a: bool = True,
-    openai: bool = True,
+    protocols: Sequence[str] = DEFAULT_PROTOCOLS,
     public_url: str | None = None,
 ) -> ASGIApp:
-    """The ASGI app serving the chosen protocols, behind the body limit and bearer auth.
+    """The ASGI app serving ``protocols`` (names in :data:`SERVER_PROTOCOLS`), behind
+    the body limit and bearer auth.
 
     ``public_url`` is the base URL clients reach the server at (for the A2A agent card);
     by default ``http://BIND:PORT``.
     """
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
-    from starlette.routing import BaseRoute, Mount, Route
+    from starlette.routing import BaseRoute, Route
 
     settings = settings or ServeSettings()
-    if not (mcp or a2a or openai):
-        raise UsageError("nothing to serve: enable at least one of --mcp, --a2a, --openai")
+    if not protocols:
+        known = ", ".join(SERVER_PROTOCOLS.names())
+        raise UsageError(f"nothing to serve: enable at least one protocol (known: {known})")
+    url = public_url or f"http://{settings.bind}:{settings.port}"
     routes: list[BaseRoute] = [Route("/healthz", lambda request: PlainTextResponse("ok"))]
     lifespans: list[Lifespan] = []
-    if mcp:
-        from .mcp_server import mcp_http_parts
-
-        mcp_routes, mcp_lifespan = mcp_http_parts(host, settings)
-        routes += mcp_routes
-        lifespans.append(mcp_lifespan)
-    if a2a:
-        from .a2a_server import a2a_routes
-
-        url = public_url or f"http://{settings.bind}:{settings.port}"
-        routes += a2a_routes(host, settings, url)
-    if openai:
-        from .openai_api import create_openai_app
-
-        routes.append(Mount("", app=create_openai_app(host, settings)))
+    for name in dict.fromkeys(protocols):
+        parts = SERVER_PROTOCOLS.get(name)(host, settings, url)
+        routes += parts.routes
+        if parts.lifespan is not None:
+            lifespans.append(parts.lifespan)
+    routes.sort(key=lambda route: getattr(route, "path", None) == "")  # catch-all mounts last
     app: Starlette = Starlette(routes=routes, lifespan=_combined(lifespans))
     guarded: ASGIApp = BodyLimit(app, settings.max_body_bytes)
     if settings.token is not None:
@@ -110,9 +102,7 @@ async def running_server(
 async def serve(
     host: AgentHost,
     *,
-    mcp: bool = True,
-    a2a: bool = True,
-    openai: bool = True,
+    protocols: Sequence[str] = DEFAULT_PROTOCOLS,
     bind: str = "127.0.0.1",
     port: int = 8765,
     token: str | None = None,
@@ -134,6 +124,6 @@ async def serve(
     import uvicorn
 
     settings = ServeSettings(bind, port, token, max_body_bytes, timeout_s)
-    app = build_app(host, settings, mcp=mcp, a2a=a2a, openai=openai, public_url=public_url)
+    app = build_app(host, settings, protocols=protocols, public_url=public_url)
     config = uvicorn.Config(app, host=bind, port=port, log_level="info", lifespan="on")
     await uvicorn.Server(config).serve()

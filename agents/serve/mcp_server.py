@@ -9,8 +9,6 @@ and stdio (:func:`serve_mcp_stdio`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +23,7 @@ from interlace.tools.base import Toolset
 
 from .host import AgentHost
 from .mcp_content import call_result, error_result
+from .protocols import ServerParts
 from .running import public_error, result_failure, run_agent
 from .settings import ServeSettings, is_loopback
 
@@ -133,9 +132,7 @@ def create_mcp_server(host: AgentHost, timeout_s: float = 300.0) -> Server[Any]:
     )
 
 
-def mcp_http_parts(
-    host: AgentHost, settings: ServeSettings
-) -> tuple[list[Any], Callable[[], AbstractAsyncContextManager[Any]]]:
+def mcp_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> ServerParts:
     """The Streamable HTTP routes (``/mcp``) and the lifespan that runs their sessions."""
     from mcp.server.transport_security import TransportSecuritySettings
 
@@ -150,7 +147,7 @@ def mcp_http_parts(
         transport_security=security,
         max_request_body_size=settings.max_body_bytes,
     )
-    return list(app.routes), server.session_manager.run
+    return ServerParts(list(app.routes), server.session_manager.run)
 
 
 async def serve_mcp_stdio(host: AgentHost, *, timeout_s: float = 300.0) -> None:

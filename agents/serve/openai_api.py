@@ -24,11 +24,18 @@ from interlace.protocols import (
     StreamEvent,
     TextDelta,
 )
-from interlace.protocols.errors import ProtocolError, UsageError
+from interlace.protocols.errors import (
+    ApprovalRequired,
+    ProtocolError,
+    RunFailure,
+    RunTimeout,
+    UsageError,
+)
 from interlace.protocols.openai_wire import event_to_chunk, request_from_openai, response_to_openai
 
 from .host import AgentHost
-from .running import RunTimeout, public_error, result_failure, run_agent, stream_agent
+from .protocols import ServerParts
+from .running import public_error, result_failure, run_agent, stream_agent
 from .settings import ServeSettings
 from .sse import Emit, EventStreamResponse, Producer
 
@@ -36,10 +43,16 @@ if TYPE_CHECKING:
     from interlace.agents.events import RunEvent, RunResult
 
 
-class ApiError(Exception):
-    """An error answered in OpenAI's ``{"error": {...}}`` shape."""
+class ApiError(UsageError):
+    """A request the API refuses, answered in OpenAI's ``{"error": {...}}`` shape."""
 
-    def __init__(self, status: int, message: str, kind: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = {"error": {"message": message, "type": kind, "code": code, "param": None}}
@@ -49,11 +62,14 @@ def error_for(exc: BaseException) -> ApiError:
     """The API error for an exception raised while serving a request."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, ApprovalRequired):
+        return ApiError(409, str(exc), code="approval_required")
     if isinstance(exc, RunTimeout):
         return ApiError(504, public_error(exc), "timeout_error", "timeout")
     if isinstance(exc, UsageError):
-        return ApiError(400, public_error(exc), "invalid_request_error")
-    return ApiError(500, public_error(exc), "server_error")
+        return ApiError(400, public_error(exc))
+    code = "agent_error" if isinstance(exc, RunFailure) else None
+    return ApiError(500, public_error(exc), "server_error", code)
 
 
 def create_openai_app(host: AgentHost, settings: ServeSettings) -> FastAPI:
@@ -79,6 +95,13 @@ def create_openai_app(host: AgentHost, settings: ServeSettings) -> FastAPI:
             return JSONResponse(error.body, status_code=error.status)
 
     return app
+
+
+def openai_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> ServerParts:
+    """The OpenAI-compatible API (``/v1/...``), mounted at the root."""
+    from starlette.routing import Mount
+
+    return ServerParts([Mount("", app=create_openai_app(host, settings))])
 
 
 def _model_entry(name: str, description: str) -> dict[str, Any]:
@@ -122,14 +145,14 @@ async def _parse(request: Request, host: AgentHost) -> tuple[str, dict[str, Any]
 def _check_result(result: RunResult) -> None:
     failure = result_failure(result)
     if failure is not None:
-        raise ApiError(500, failure, "server_error", "agent_error")
+        raise RunFailure(failure)
     if result.interrupted:
         calls = ", ".join(f"{item.call.name} ({item.call.id})" for item in result.pending)
         message = (
             f"the run stopped for human approval of: {calls}; the OpenAI-compatible API "
             "cannot approve tool calls, use the A2A server (input-required) instead"
         )
-        raise ApiError(409, message, "invalid_request_error", "approval_required")
+        raise ApprovalRequired(message, result.pending)
 
 
 def _response(name: str, result: RunResult, completion_id: str | None = None) -> ModelResponse:

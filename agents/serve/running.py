@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from interlace.protocols import Message
-from interlace.protocols.errors import InterlaceError, UsageError
+from interlace.protocols.errors import InterlaceError, RunTimeout, UsageError
 
 from .host import AgentHost
 
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from interlace.agents.events import RunEvent, RunResult
 
 logger = logging.getLogger("interlace.serve")
-
-
-class RunTimeout(InterlaceError):
-    """A server request ran past its time limit."""
 
 
 def public_error(exc: BaseException) -> str:

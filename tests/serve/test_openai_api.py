@@ -16,7 +16,7 @@ from interlace.agents.serve.settings import ServeSettings
 @pytest.fixture
 async def api_url(host: LocalHost) -> AsyncIterator[str]:
     settings = ServeSettings(timeout_s=2.0, max_body_bytes=50_000)
-    app = build_app(host, settings, mcp=False, a2a=False)
+    app = build_app(host, settings, protocols=["openai"])
     async with running_server(app) as url:
         yield url
 

@@ -62,4 +62,4 @@ async def _check_guarded(url: str) -> None:
 
 def test_nothing_to_serve_is_an_error() -> None:
     with pytest.raises(UsageError, match="nothing to serve"):
-        build_app(LocalHost([echo_agent()]), mcp=False, a2a=False, openai=False)
+        build_app(LocalHost([echo_agent()]), protocols=[])

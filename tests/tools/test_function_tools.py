@@ -221,7 +221,7 @@ def test_registry_kinds_and_errors(tmp_path: object) -> None:
         size: int = 1
 
     with pytest.raises(UsageError, match="must forbid unknown keys"):
-        register_toolset_kind("loose", Loose, lambda options: FunctionToolset())
+        register_toolset_kind("loose", lambda options: FunctionToolset(), options=Loose)
 
     class Opts(BaseModel, extra="forbid"):
         size: int = 1
@@ -229,7 +229,7 @@ def test_registry_kinds_and_errors(tmp_path: object) -> None:
     def factory(options: Opts) -> Toolset:
         return FunctionToolset([add] * 0)
 
-    register_toolset_kind("test-kind", Opts, factory)
+    register_toolset_kind("test-kind", factory, options=Opts)
     assert isinstance(build_toolset("test-kind", {"size": 3}), FunctionToolset)
     with pytest.raises(ConfigError, match="size: Input should be a valid integer"):
         build_toolset("test-kind", {"size": "big"})

@@ -8,6 +8,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from interlace.protocols.errors import UsageError
+
 from ..function import tool
 
 Number = int | float
@@ -51,7 +53,7 @@ MAX_INT_BITS = 4096  # bigger integers (9**9**9) are refused instead of hanging 
 MAX_FACTORIAL = 500
 
 
-class CalculatorError(ValueError):
+class CalculatorError(UsageError, ValueError):
     """The expression is not plain arithmetic the calculator supports."""
 
 

@@ -18,7 +18,7 @@ MAX_READ_CHARS = 100_000
 MAX_FILE_BYTES = 2_000_000
 
 
-class PathRefused(PermissionError):
+class PathRefused(UsageError, PermissionError):
     """A path points outside the root, or is not allowed."""
 
 

@@ -1,9 +1,8 @@
-"""Registers the ``mcp`` toolset kind (the SDK is imported only when a toolset connects)."""
+"""The ``mcp`` toolset kind's factory (the SDK is imported only when a toolset connects)."""
 
 from __future__ import annotations
 
 from ..base import Toolset
-from ..registry import register_toolset_kind
 from .options import MCPOptions
 
 
@@ -12,6 +11,3 @@ def mcp_toolset(options: MCPOptions) -> Toolset:
     from .toolset import MCPToolset
 
     return MCPToolset(options)
-
-
-register_toolset_kind("mcp", MCPOptions, mcp_toolset)

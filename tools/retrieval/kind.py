@@ -1,4 +1,4 @@
-"""The ``retrieval`` toolset kind (registered in :mod:`interlace.tools.registry` on import).
+"""The ``retrieval`` toolset kind (registered in :mod:`interlace.plugins.builtins`).
 
 Config: ``kind: retrieval`` with ``store`` (store settings, or a store name that the
 config resolves), and optionally the tool's ``name``, ``description`` and search ``mode``.
@@ -7,8 +7,6 @@ config resolves), and optionally the tool's ``name``, ``description`` and search
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from interlace.tools.registry import register_toolset_kind
 
 from .settings import StoreSettings
 from .store import SearchMode, open_store
@@ -31,6 +29,3 @@ def build_retrieval_toolset(options: RetrievalToolsetOptions) -> RetrievalToolse
     store = open_store(options.store)
     tool = search_tool(store, name=options.name, description=options.description, mode=options.mode)
     return RetrievalToolset(store, tool)
-
-
-register_toolset_kind("retrieval", RetrievalToolsetOptions, build_retrieval_toolset)

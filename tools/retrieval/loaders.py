@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interlace.protocols.errors import ControlFlow
+
 from .html import parse_html
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
@@ -64,7 +66,7 @@ CODE_SUFFIXES = frozenset(
 SNIFF_BYTES = 8192
 
 
-class SkipFile(Exception):
+class SkipFile(ControlFlow):
     """This file is not ingested; ``reason`` says why (shown to the user)."""
 
     def __init__(self, reason: str) -> None:

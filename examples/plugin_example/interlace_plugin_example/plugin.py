@@ -1,4 +1,8 @@
-"""The hook implementations: what this plugin adds to interlace."""
+"""The hook implementations: what this plugin adds to interlace.
+
+Each hook receives ``register``; built-ins register through these same hooks. Targets
+are ``"module:attribute"`` strings, imported only when a config uses them.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,39 @@ from typing import Any
 
 from interlace.plugins import hookimpl
 
+HERE = "interlace_plugin_example"
+
+
+@hookimpl
+def register_backends(register: Any) -> None:
+    register("reverse", f"{HERE}.backend:reverse_from_ref")
+
+
+@hookimpl
+def register_planners(register: Any) -> None:
+    register("one_round", f"{HERE}.planner:OneRoundPlanner")
+
+
+@hookimpl
+def register_toolset_kinds(register: Any) -> None:
+    register(
+        "glossary",
+        f"{HERE}.glossary:glossary_toolset",
+        options=f"{HERE}.glossary:GlossaryOptions",
+        paths=("file",),
+    )
+
+
+@hookimpl
+def register_server_protocols(register: Any) -> None:
+    register("plain", f"{HERE}.protocol:plain_parts")
+
 
 @hookimpl
 def register_tools(register: Any) -> None:
     from .tool import shout
 
     register(shout)
-
-
-@hookimpl
-def register_planners(register: Any) -> None:
-    register("one_round", "interlace_plugin_example.planner:OneRoundPlanner")
-
-
-@hookimpl
-def register_backends(register: Any) -> None:
-    register("reverse", "interlace_plugin_example.backend:reverse_from_ref")
 
 
 @hookimpl

@@ -178,6 +178,20 @@ CASES: list[tuple[str, str, str, str]] = [
         ":5:1",
     ),
     (
+        "store-type",
+        "models: {default: 'scripted:hi'}\nagents:\n"
+        + GOOD_AGENT
+        + "retrieval:\n  notes: {type: chromadb}\n",
+        "unknown store type 'chromadb' (did you mean 'chroma'?",
+        ":6:11",
+    ),
+    (
+        "unknown-template",
+        "models: {default: 'scripted:hi'}\nagents:\n  helper: {template: resarcher}\n",
+        "unknown agent template 'resarcher'",
+        ":3:12",
+    ),
+    (
         "offline-value",
         "offline: sometimes\nmodels: {default: 'scripted:hi'}\nagents:\n" + GOOD_AGENT,
         "unknown value 'sometimes'",
@@ -242,6 +256,22 @@ def test_tool_using_agent_on_backend_without_tool_path(tmp_path: Path) -> None:
     assert "tool_strategy" in rendered
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 3
+
+
+def test_serve_module_exits_3_on_a_config_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = _write(tmp_path, CASES[3][1])
+    result = subprocess.run(
+        [sys.executable, "-m", "interlace.agents.serve", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "unknown planner 'plan_exec'" in result.stderr
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:

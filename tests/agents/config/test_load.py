@@ -159,3 +159,23 @@ def test_env_fallback_and_escape(tmp_path: Path) -> None:
 def test_yaml_off_means_offline_off(tmp_path: Path) -> None:
     text = "offline: off\nmodels: {default: 'scripted:x'}\nagents:\n  a: {}\n"
     assert load_config(_write(tmp_path, text)).offline == "off"
+
+
+async def test_agent_templates_start_an_agent_its_own_keys_win(tmp_path: Path) -> None:
+    from interlace.agents.registries import AGENT_TEMPLATES
+
+    AGENT_TEMPLATES.register(
+        "test-calculating",
+        lambda: {"instructions": "Compute.", "tools": ["calculator"], "planner": "plan_execute"},
+        replace=True,
+    )
+    text = (
+        "models: {default: scripted:ok}\n"
+        "agents:\n  math: {template: test-calculating, planner: react}\n"
+    )
+    system = build_system(load_config(_write(tmp_path, text)))
+    async with system:
+        agent = system.agents["math"]
+        assert (agent.instructions, agent.planner) == ("Compute.", "react")
+        names = [spec.name for toolset in agent.toolsets for spec in await toolset.list_tools()]
+        assert names == ["calculator"]

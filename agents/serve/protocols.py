@@ -1,0 +1,43 @@
+"""Server protocols by name: MCP, A2A, the OpenAI-compatible API, and plugins' own.
+
+A protocol is ``SERVER_PROTOCOLS.register(name, factory)`` (plugin hook
+``register_server_protocols``): ``factory(host, settings, base_url)`` returns the
+:class:`ServerParts` that :func:`~interlace.agents.serve.app.build_app` mounts on the one
+HTTP app, behind the same body limit and bearer token as the built-ins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from interlace.plugins.registry import Registry
+from interlace.protocols.errors import UsageError
+
+if TYPE_CHECKING:
+    from .host import AgentHost
+    from .settings import ServeSettings
+
+Lifespan = Callable[[], AbstractAsyncContextManager[Any]]
+DEFAULT_PROTOCOLS = ("mcp", "a2a", "openai")
+
+
+@dataclass(frozen=True)
+class ServerParts:
+    """What one protocol adds to the app: Starlette routes, and a lifespan to run while
+    the server is up (``None``: nothing to run)."""
+
+    routes: Sequence[Any]
+    lifespan: Lifespan | None = None
+
+
+ServerProtocol = Callable[["AgentHost", "ServeSettings", str], ServerParts]
+
+SERVER_PROTOCOLS: Registry[ServerProtocol] = Registry(
+    "server protocol",
+    "register_server_protocols",
+    error=UsageError,
+    hint="plugins add protocols through the register_server_protocols hook",
+)
