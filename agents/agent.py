@@ -12,7 +12,7 @@ from interlace.protocols.errors import UsageError
 from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+AGENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
 
 class Limits(BaseModel):
@@ -54,7 +54,7 @@ class Agent(BaseModel):
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str) -> str:
-        if not _NAME.match(value):
+        if not AGENT_NAME.match(value):
             raise UsageError(
                 f"agent name {value!r} is not valid: use a letter followed by letters, digits, "
                 "'_' or '-' (at most 64 characters), e.g. 'researcher'"

@@ -40,6 +40,7 @@ class Graph:
     build: Callable[[], Any] = field(repr=False)
     max_hops: int = 25
     timeout_s: float | None = None
+    description: str = ""
 
     def compile(self, checkpointer: Any = None) -> Any:
         """The LangGraph graph, compiled (``checkpointer=None`` inherits a parent's)."""
@@ -51,8 +52,16 @@ class GraphBuilder:
     ``branch`` (conditional edges), then ``build``. Edges end the run early when an
     agent was stopped by a guard or the graph ran ``max_hops`` nodes."""
 
-    def __init__(self, name: str, *, max_hops: int = 25, timeout_s: float | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        description: str = "",
+        max_hops: int = 25,
+        timeout_s: float | None = None,
+    ):
         self.name = name
+        self.description = description
         self.max_hops = max_hops
         self.timeout_s = timeout_s
         self._members: list[Unit] = []
@@ -131,7 +140,12 @@ class GraphBuilder:
             return graph
 
         return Graph(
-            self.name, list(self._members), build_state_graph, self.max_hops, self.timeout_s
+            self.name,
+            list(self._members),
+            build_state_graph,
+            self.max_hops,
+            self.timeout_s,
+            self.description,
         )
 
 

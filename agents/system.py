@@ -19,6 +19,7 @@ from .config.errors import ConfigValidationError
 
 if TYPE_CHECKING:
     from interlace.agents.agent import Agent
+    from interlace.agents.config import ResolvedStore
     from interlace.agents.events import RunEvent, RunResult
     from interlace.runtimes.base import Backend
     from interlace.tools.base import Toolset
@@ -27,15 +28,16 @@ if TYPE_CHECKING:
 class Stores(Mapping[str, Any]):
     """Retrieval stores by name, opened on first use (Chroma and the embedder are heavy)."""
 
-    def __init__(self, settings: Mapping[str, tuple[str, Any]]) -> None:
-        self.settings = dict(settings)  # name -> (store type, validated settings)
+    def __init__(self, stores: Mapping[str, ResolvedStore]) -> None:
+        self.settings = dict(stores)
         self._open: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._open:
             from interlace.tools.registry import open_store
 
-            self._open[name] = open_store(*self.settings[name])
+            store = self.settings[name]
+            self._open[name] = open_store(store.type, store.settings)
         return self._open[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -80,9 +82,7 @@ class System:
     @property
     def entry_name(self) -> str | None:
         """The name of :attr:`entry` (an agent, a graph, or ``graph`` for the top one)."""
-        from .config.graphs import entry_name
-
-        return entry_name(self.config)
+        return self.config.resolved.entry
 
     def names(self) -> list[str]:
         """Everything runnable by name: agents, then graphs."""
@@ -113,7 +113,9 @@ class System:
     def agent_cards(self) -> list[tuple[str, str]]:
         """``(name, description)`` of every agent and graph on offer."""
         cards = [(name, agent.description) for name, agent in self.agents.items()]
-        return cards + [(name, f"graph {name}") for name in self.graphs]
+        return cards + [
+            (name, graph.description or f"graph {name}") for name, graph in self.graphs.items()
+        ]
 
     # --- running ----------------------------------------------------------------------
 
@@ -221,15 +223,16 @@ def build_system(config: Config) -> System:
     from .config import build
     from .config.runtime import apply_runtime_settings
 
+    resolved = config.resolved
     apply_runtime_settings(config)
-    backends = build.build_backends(config)
-    issues = list(build.tool_path_issues(config, backends))
+    backends = build.build_backends(resolved)
+    issues = list(build.tool_path_issues(resolved, backends))
     if issues:
         raise ConfigValidationError(issues)
-    toolsets = build.build_toolsets(config)
-    agents = build.build_agents(config, backends, toolsets)
-    graphs = build.build_graphs(config, agents)
-    stores = Stores(build.build_store_settings(config))
+    toolsets = build.build_toolsets(resolved)
+    agents = build.build_agents(resolved, backends, toolsets)
+    graphs = build.build_graphs(resolved, agents)
+    stores = Stores(resolved.stores)
     return System(
         config, agents=agents, toolsets=toolsets, stores=stores, graphs=graphs, backends=backends
     )

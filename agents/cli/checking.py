@@ -12,7 +12,7 @@ import typer
 from .common import Exit, errors_to_exit, load, print_json, run_async, stdout
 
 if TYPE_CHECKING:
-    from interlace.agents.config import Config
+    from interlace.agents.config import ResolvedConfig
 
 
 def validate_command(config_path: str, *, overrides: Sequence[str], as_json: bool) -> None:
@@ -22,13 +22,14 @@ def validate_command(config_path: str, *, overrides: Sequence[str], as_json: boo
     from interlace.agents.config.errors import ConfigValidationError
 
     with errors_to_exit(as_json):
-        config = load(config_path, overrides)
-        issues = list(tool_path_issues(config, build_backends(config)))
+        resolved = load(config_path, overrides).resolved
+        issues = list(tool_path_issues(resolved, build_backends(resolved)))
         if issues:
             raise ConfigValidationError(issues)
-    summary = summarize(config)
+    summary = summarize(resolved)
     if as_json:
-        print_json({"ok": True, "exit_code": 0, "summary": summary, "config": redacted(config)})
+        config = redacted(resolved.config)
+        print_json({"ok": True, "exit_code": 0, "summary": summary, "config": config})
         return
     console = stdout()
     console.print(f"[green]✓[/] {config_path} is valid")
@@ -36,19 +37,16 @@ def validate_command(config_path: str, *, overrides: Sequence[str], as_json: boo
         console.print(f"  {key}: {value}")
 
 
-def summarize(config: Config) -> dict[str, Any]:
+def summarize(resolved: ResolvedConfig) -> dict[str, Any]:
     """Counts and names that tell what a config describes."""
-    from interlace.agents.config.graphs import all_graphs, entry_name
-
-    graphs = {name: spec.type for name, (_, spec) in all_graphs(config).items()}
     return {
-        "models": sorted(config.models),
-        "agents": list(config.agents),
-        "toolsets": {name: spec.kind for name, spec in config.toolsets.items()},
-        "stores": list(config.retrieval),
-        "graphs": graphs,
-        "entry": entry_name(config),
-        "offline": config.offline,
+        "models": sorted(resolved.config.models),
+        "agents": list(resolved.agents),
+        "toolsets": {name: toolset.kind for name, toolset in resolved.toolsets.items()},
+        "stores": {name: store.type for name, store in resolved.stores.items()},
+        "graphs": {name: spec.type for name, (_, spec) in resolved.graphs.items()},
+        "entry": resolved.entry,
+        "offline": resolved.config.offline,
     }
 
 
@@ -57,8 +55,8 @@ def models_command(
 ) -> None:
     """Each distinct model: where it is used, capabilities, and a one-token reachability check."""
     with errors_to_exit(as_json):
-        config = load(config_path, overrides)
-        rows = run_async(_probe_all, config, timeout)
+        resolved = load(config_path, overrides).resolved
+        rows = run_async(_probe_all, resolved, timeout)
     ok = all(row["reachable"] for row in rows)
     code = Exit.OK if ok else Exit.CHECK
     if as_json:
@@ -68,49 +66,10 @@ def models_command(
     raise typer.Exit(int(code))
 
 
-def model_uses(config: Config) -> dict[str, dict[str, Any]]:
-    """Distinct references (redacted for display) -> the raw reference and who uses it."""
-    from interlace.agents.config.checks import NOT_CHAT_ROLES
-
-    source = config.source
-    found: dict[str, dict[str, Any]] = {}
-
-    def add(raw: Any, label: str, path: tuple[str, ...]) -> None:
-        secret = source is not None and source.is_secret(path)
-        shown = source.secrets.get(path, "(secret)") if secret and source else _display(raw)
-        entry = found.setdefault(shown, {"reference": raw, "used_by": []})
-        entry["used_by"].append(label)
-
-    for role, raw in config.models.items():
-        if role not in NOT_CHAT_ROLES:
-            add(raw, f"role {role}", ("models", role))
-    for name, spec in config.agents.items():
-        if spec.model is None or (isinstance(spec.model, str) and ":" not in spec.model):
-            role = spec.model or "default"
-            if role in config.models:
-                add(config.models[role], f"agent {name}", ("models", role))
-        else:
-            add(spec.model, f"agent {name}", ("agents", name, "model"))
-    return found
-
-
-def _display(raw: Any) -> str:
-    if isinstance(raw, str):
-        return raw
-    safe = {key: value for key, value in raw.items() if "key" not in key and "token" not in key}
-    return ", ".join(f"{key}={value}" for key, value in safe.items())
-
-
-async def _probe_all(config: Config, wait_s: float) -> list[dict[str, Any]]:
+async def _probe_all(resolved: ResolvedConfig, wait_s: float) -> list[dict[str, Any]]:
     rows = []
-    for shown, entry in model_uses(config).items():
-        rows.append(
-            {
-                "model": shown,
-                "used_by": entry["used_by"],
-                **await probe(entry["reference"], wait_s),
-            }
-        )
+    for shown, (use, used_by) in resolved.model_uses().items():
+        rows.append({"model": shown, "used_by": used_by, **await probe(use.raw, wait_s)})
     return rows
 
 

@@ -132,30 +132,24 @@ def _embedder_check() -> Check:
 
 
 def config_checks(config_path: str) -> list[Check]:
-    """The config loads, and files it names (local GGUF models, stores) exist."""
+    """The config loads, and the files it needs (as each backend and store type declares:
+    a local GGUF, a store folder) exist."""
     from interlace.runtimes.registry import backend_files
 
-    from .checking import model_uses
-
-    config = load(config_path, [])
+    resolved = load(config_path, []).resolved
     checks = [Check("config", True, f"{config_path} is valid")]
-    for shown, entry in model_uses(config).items():
-        for path in backend_files(entry["reference"]):
+    for shown, (use, _) in resolved.model_uses().items():
+        for path in backend_files(use.ref):
             found = path.is_file()
             fix = "" if found else "put the model file at this path, or fix the model reference"
             checks.append(Check(f"model {shown}", found, str(path), fix))
-    for name in config.retrieval:
-        from interlace.agents.config.checks import store_settings
-
-        folder = Path(str(store_settings(config, name).get("path", ".interlace/store")))
-        checks.append(
-            Check(
-                f"store {name}",
-                None,
-                f"{folder} " + ("exists" if folder.exists() else "not created yet"),
-                "" if folder.exists() else f"interlace ingest {config_path} DOCS",
-            )
-        )
+    for name, store in resolved.stores.items():
+        for key in store.paths:
+            folder = Path(str(getattr(store.settings, key)))
+            exists = folder.exists()
+            detail = f"{folder} " + ("exists" if exists else "not created yet")
+            fix = "" if exists else f"interlace ingest {config_path} DOCS"
+            checks.append(Check(f"store {name}", None, detail, fix))
     return checks
 
 

@@ -37,13 +37,11 @@ def ingest_command(
     as_json: bool,
 ) -> None:
     """Open the store and ingest ``paths``, showing progress on stderr."""
-    from interlace.agents.config.build import build_store_settings
-
     with errors_to_exit(as_json):
         config = load(config_path, overrides)
         name = pick_store(config, store)
-        store_type, settings = build_store_settings(config)[name]
-        report = _ingest(store_type, settings, paths, show_progress=not as_json)
+        chosen = config.resolved.stores[name]
+        report = _ingest(chosen.type, chosen.settings, paths, show_progress=not as_json)
     data = _report_dict(report)
     if as_json:
         print_json({"ok": True, "exit_code": 0, "store": name, **data})

@@ -7,6 +7,7 @@ name the file, line and key path and suggest the nearest valid name.
 
 from .errors import ConfigIssue, ConfigValidationError
 from .loader import load_config, load_config_text, redacted
+from .resolved import ModelUse, ResolvedAgent, ResolvedConfig, ResolvedStore, ResolvedToolset
 from .schema import AgentSpec, Config, ToolsetSpec
 
 __all__ = [
@@ -14,6 +15,11 @@ __all__ = [
     "Config",
     "ConfigIssue",
     "ConfigValidationError",
+    "ModelUse",
+    "ResolvedAgent",
+    "ResolvedConfig",
+    "ResolvedStore",
+    "ResolvedToolset",
     "ToolsetSpec",
     "load_config",
     "load_config_text",

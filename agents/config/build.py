@@ -1,7 +1,8 @@
-"""Build the live parts a config describes: backends, toolsets, agents and graphs.
+"""Build the live parts a resolved config describes: backends, toolsets, agents, graphs.
 
-The coupling to the agents, tools and retrieval APIs lives here (and in
-:mod:`.registries`), so the rest of the config package is plain data and checks.
+Everything here reads :class:`~.resolved.ResolvedConfig`; nothing re-derives a check.
+What can still fail is what only building reveals (a model file that is missing, a
+backend without a tool path), reported as located issues.
 """
 
 from __future__ import annotations
@@ -9,26 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from interlace.protocols import SamplingSettings
-from interlace.protocols.errors import ConfigError, UsageError
+from interlace.protocols.errors import UsageError
 
-from .checks import (
-    agent_model,
-    model_path,
-    resolve_toolset_options,
-    store_settings,
-    store_type,
-)
 from .errors import ConfigIssue, ConfigValidationError
-from .graphs import TOP, all_graphs
-from .schema import (
-    AgentSpec,
-    Config,
-    GraphSpec,
-    ParallelGraph,
-    SequenceGraph,
-    SupervisorGraph,
-)
+from .graphs import TOP
+from .resolved import ResolvedConfig
+from .schema import GraphSpec, ParallelGraph, SequenceGraph, SupervisorGraph
 from .source import Path, Source
 
 if TYPE_CHECKING:
@@ -37,121 +24,90 @@ if TYPE_CHECKING:
     from interlace.tools.base import Toolset
 
 
-def _source(config: Config) -> Source:
-    return config.source or Source("<config>")
+def _source(resolved: ResolvedConfig) -> Source:
+    return resolved.config.source or Source("<config>")
 
 
-def build_backends(config: Config) -> dict[str, Backend]:
+def _issue(resolved: ResolvedConfig, path: Path, message: str) -> ConfigIssue:
+    return ConfigIssue(_source(resolved).locate(path), path, message)
+
+
+def build_backends(resolved: ResolvedConfig) -> dict[str, Backend]:
     """One backend per agent (instances shared per reference string)."""
     from interlace.agents.models import backend_for
 
     backends: dict[str, Backend] = {}
     issues: list[ConfigIssue] = []
-    for name, spec in config.agents.items():
-        reference = agent_model(config, spec)
-        path = model_path(config, name)
+    for name, agent in resolved.agents.items():
+        use = agent.model
         try:
-            if reference is None:
-                raise ConfigError("no model")
-            backends[name] = backend_for(reference)
+            backends[name] = backend_for(use.raw)
         except UsageError as error:
-            where = _source(config).locate(path)
-            message = "invalid model" if _source(config).is_secret(path) else str(error)
-            issues.append(ConfigIssue(where, path, message))
+            secret = _source(resolved).is_secret(use.path)
+            issues.append(_issue(resolved, use.path, "invalid model" if secret else str(error)))
     if issues:
         raise ConfigValidationError(issues)
     return backends
 
 
-def tool_path_issues(config: Config, backends: dict[str, Backend]) -> Iterator[ConfigIssue]:
+def tool_path_issues(
+    resolved: ResolvedConfig, backends: dict[str, Backend]
+) -> Iterator[ConfigIssue]:
     """A tool-using agent on a backend that cannot produce tool calls."""
     from interlace.runtimes.capability_check import require_tool_path
 
-    for name, spec in config.agents.items():
+    for name, agent in resolved.agents.items():
         backend = backends.get(name)
-        if backend is None or not (spec.toolsets or spec.tools):
+        if backend is None or not (agent.toolsets or agent.tools):
             continue
         try:
             require_tool_path(backend, name)
         except UsageError as error:
-            path = model_path(config, name)
-            yield ConfigIssue(_source(config).locate(path), path, str(error))
+            yield _issue(resolved, agent.model.path, str(error))
 
 
-def build_toolsets(config: Config) -> dict[str, Toolset]:
+def build_toolsets(resolved: ResolvedConfig) -> dict[str, Toolset]:
     """The named toolsets of the ``toolsets`` section."""
-    from interlace.tools.registry import build_toolset
+    from interlace.tools.registry import TOOLSET_KINDS
 
     built: dict[str, Toolset] = {}
     issues: list[ConfigIssue] = []
-    for name, spec in config.toolsets.items():
-        options = resolve_toolset_options(config, spec.kind, spec.options)
+    for name, toolset in resolved.toolsets.items():
         try:
-            built[name] = build_toolset(spec.kind, options)
+            built[name] = TOOLSET_KINDS.get(toolset.kind)(toolset.options)
         except UsageError as error:
-            path: Path = ("toolsets", name)
-            issues.append(ConfigIssue(_source(config).locate(path), path, str(error)))
+            issues.append(_issue(resolved, ("toolsets", name), str(error)))
     if issues:
         raise ConfigValidationError(issues)
     return built
 
 
-def agent_toolsets(
-    config: Config, name: str, spec: AgentSpec, toolsets: dict[str, Toolset]
-) -> list[Toolset]:
-    """An agent's toolsets: the named ones plus one for its own ``tools`` list."""
+def build_agents(
+    resolved: ResolvedConfig, backends: dict[str, Backend], toolsets: dict[str, Toolset]
+) -> dict[str, Agent]:
+    """Agents as the agents API knows them (an agent's ``tools`` list is one more toolset)."""
+    from interlace.agents.agent import Agent
     from interlace.tools.kinds import tools_toolset
 
-    chosen = [toolsets[item] for item in spec.toolsets]
-    try:
-        if spec.tools:
-            chosen.append(tools_toolset(spec.tools))
-    except UsageError as error:
-        path: Path = ("agents", name, "tools")
-        raise ConfigValidationError(
-            [ConfigIssue(_source(config).locate(path), path, str(error))]
-        ) from None
-    return chosen
-
-
-def build_store_settings(config: Config) -> dict[str, tuple[str, Any]]:
-    """Each store's type and validated settings, by name (relative paths resolved)."""
-    from interlace.tools.registry import STORES
-
-    found: dict[str, tuple[str, Any]] = {}
-    for name in config.retrieval:
-        kind = store_type(config, name)
-        found[name] = kind, STORES.validate(kind, store_settings(config, name))
-    return found
-
-
-def build_agents(
-    config: Config, backends: dict[str, Backend], toolsets: dict[str, Toolset]
-) -> dict[str, Agent]:
-    """Agents as the agents API knows them."""
-    from interlace.agents.agent import Agent, Limits
-
     agents: dict[str, Agent] = {}
-    routers = supervisors(config)
-    for name, spec in config.agents.items():
-        planner = spec.planner or ("router" if name in routers else None)
-        extra: dict[str, Any] = {"planner": planner} if planner else {}
+    for name, agent in resolved.agents.items():
+        own = [tools_toolset(list(agent.tools))] if agent.tools else []
         agents[name] = Agent(
             name=name,
-            description=spec.description,
-            instructions=spec.instructions,
+            description=agent.description,
+            instructions=agent.instructions,
             model=backends[name],
-            toolsets=agent_toolsets(config, name, spec, toolsets),
-            limits=Limits.model_validate(spec.limits),
-            sampling=SamplingSettings.model_validate(spec.sampling),
-            **extra,
+            toolsets=[*(toolsets[item] for item in agent.toolsets), *own],
+            planner=agent.planner,
+            limits=agent.limits,
+            sampling=agent.sampling,
         )
     return agents
 
 
-def build_graphs(config: Config, agents: dict[str, Agent]) -> dict[str, Any]:
-    """Compiled graphs by name (the top-level one as ``graph``), subgraphs first."""
-    specs = all_graphs(config)
+def build_graphs(resolved: ResolvedConfig, agents: dict[str, Agent]) -> dict[str, Any]:
+    """Graphs by name (the top-level one as ``graph``), subgraphs first."""
+    specs = resolved.graphs
     built: dict[str, Any] = {}
 
     def node(name: str) -> Any:
@@ -171,6 +127,7 @@ def _compile(spec: GraphSpec, node: Any, name: str) -> Any:
 
     options: dict[str, Any] = {
         "name": "main" if name == TOP else name,
+        "description": spec.description,
         "max_hops": spec.max_hops,
         "timeout_s": spec.timeout_s,
     }
@@ -185,12 +142,3 @@ def _compile(spec: GraphSpec, node: Any, name: str) -> Any:
     start = spec.start or spec.agents[0]
     order = [start, *(item for item in spec.agents if item != start)]
     return graphs.handoff([node(item) for item in order], **options)
-
-
-def supervisors(config: Config) -> set[str]:
-    """Agents that supervise a graph (their planner defaults to ``router``)."""
-    return {
-        spec.supervisor
-        for _, spec in all_graphs(config).values()
-        if isinstance(spec, SupervisorGraph)
-    }

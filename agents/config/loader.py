@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .checks import check_config
 from .errors import ConfigIssue, ConfigValidationError
 from .interpolate import interpolate
 from .overrides import apply_overrides
+from .resolve import resolve_config
 from .schema import Config
 from .source import parse_yaml
 from .templates import expand_templates
@@ -70,9 +70,12 @@ def load_config_text(
     config.attach_source(source, folder)
     _importable(folder)
     _apply_plugin_allowlist(config)
-    issues = [*expand_templates(config, source), *check_config(config, source)]
+    issues = list(expand_templates(config, source))
+    resolved, problems = resolve_config(config, source)
+    issues += problems
     if issues:
         raise ConfigValidationError(issues)
+    config.attach_resolved(resolved)
     return config
 
 

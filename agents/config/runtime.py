@@ -14,25 +14,9 @@ def apply_runtime_settings(config: Config) -> None:
     if config.offline == "strict":
         from interlace.runtimes.offline import enforce_offline
 
-        enforce_offline(strict=True, allow_hosts=server_hosts(config))
+        enforce_offline(strict=True, allow_hosts=config.resolved.server_hosts())
     if config.tracing.enabled:
         configure_tracing(config.tracing, config)
-
-
-def server_hosts(config: Config) -> list[str]:
-    """Hosts of the model servers the config names (they stay reachable offline)."""
-    from urllib.parse import urlparse
-
-    from interlace.runtimes.refs import parse_model_ref
-
-    hosts = []
-    for reference in [*config.models.values(), *(a.model for a in config.agents.values())]:
-        if reference is None or (isinstance(reference, str) and ":" not in reference):
-            continue
-        host = urlparse(parse_model_ref(reference).target).hostname
-        if host:
-            hosts.append(host)
-    return hosts
 
 
 def configure_tracing(spec: TracingSpec, config: Config) -> None:

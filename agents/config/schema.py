@@ -1,8 +1,8 @@
 """The shape of an interlace YAML file: pydantic models with ``extra="forbid"``.
 
 The schema checks structure only. Names that resolve through registries (backends,
-planners, toolset kinds) and cross references (agents, roles, graph nodes) are checked
-afterwards in :mod:`interlace.agents.config.checks`, so that plugins can add names.
+planners, toolset kinds) and cross references (agents, roles, graph nodes) are resolved
+afterwards in :mod:`interlace.agents.config.resolve`, so that plugins can add names.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 if TYPE_CHECKING:
+    from .resolved import ResolvedConfig
     from .source import Source
 
 
@@ -143,11 +144,27 @@ class Config(_Strict):
 
     _source: Source | None = PrivateAttr(default=None)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _resolved: ResolvedConfig | None = PrivateAttr(default=None)
 
     def attach_source(self, source: Source, base_dir: Path) -> None:
         """Remember where this config came from (positions, secrets, its folder)."""
         self._source = source
         self._base_dir = base_dir
+
+    def attach_resolved(self, resolved: ResolvedConfig) -> None:
+        """Keep the resolved config the loader produced (see :attr:`resolved`)."""
+        self._resolved = resolved
+
+    @property
+    def resolved(self) -> ResolvedConfig:
+        """The config with every name resolved, computed once (a config built without
+        the loader is resolved on first use; problems raise ``ConfigValidationError``)."""
+        if self._resolved is None:
+            from .resolve import resolved_or_raise
+            from .source import Source
+
+            self._resolved = resolved_or_raise(self, self._source or Source("<config>"))
+        return self._resolved
 
     @property
     def source(self) -> Source | None:

@@ -178,6 +178,12 @@ CASES: list[tuple[str, str, str, str]] = [
         ":5:1",
     ),
     (
+        "backend-option",
+        "models: {default: 'llamacpp:default?n_ctxx=512'}\nagents:\n" + GOOD_AGENT,
+        "n_ctxx: unknown key; did you mean 'n_ctx'?",
+        ":1:10",
+    ),
+    (
         "store-type",
         "models: {default: 'scripted:hi'}\nagents:\n"
         + GOOD_AGENT

@@ -179,3 +179,24 @@ async def test_agent_templates_start_an_agent_its_own_keys_win(tmp_path: Path) -
         assert (agent.instructions, agent.planner) == ("Compute.", "react")
         names = [spec.name for toolset in agent.toolsets for spec in await toolset.list_tools()]
         assert names == ["calculator"]
+
+
+def test_config_is_resolved_once_into_a_frozen_view(tmp_path: Path) -> None:
+    from dataclasses import FrozenInstanceError
+
+    text = FULL + "retrieval:\n  notes: {path: ./store}\n"
+    text = text.replace("math: {kind: builtin,", "math: {kind: builtin, root: ./work,")
+    resolved = load_config(_write(tmp_path, text)).resolved
+    writer = resolved.agents["writer"]
+    assert (writer.model.ref.scheme, writer.model.path) == ("scripted", ("models", "planner"))
+    assert resolved.agents["researcher"].model.path == ("models", "default")
+    assert resolved.agents["researcher"].limits.max_steps == 4
+    math = resolved.toolsets["math"]
+    assert math.kind == "builtin"
+    assert math.options.root == tmp_path / "work"  # type: ignore[attr-defined]
+    assert resolved.stores["notes"].settings.path == tmp_path / "store"  # type: ignore[attr-defined]
+    assert resolved.entry == "graph"
+    with pytest.raises(FrozenInstanceError):
+        resolved.entry = "writer"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        resolved.agents["x"] = writer  # type: ignore[index]
