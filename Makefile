@@ -22,12 +22,24 @@ test: $(STAMP) lint typecheck layers pytest
 
 install: $(STAMP)
 
+# llama-cpp-python ships only as source; it compiles llama.cpp for this CPU (about 8
+# minutes on 2 cores) but without AMX: llama.cpp's AMX kernels die with SIGILL where Linux
+# grants AMX per thread (ggml-org/llama.cpp PR 26954). The wheel is built once per machine
+# into LLAMA_WHEELS; pip's own cache is bypassed, since it may hold a build with AMX.
+LLAMA := llama-cpp-python==0.3.36
+LLAMA_WHEELS ?= $(HOME)/.cache/interlace/wheels/$(subst ==,-,$(LLAMA))-$(shell uname -m)-noamx
+LLAMA_CFLAGS := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+
 # torch first (the CPU build on these machines) so that sentence-transformers does not pull
-# a multi-GB CUDA torch; llama-cpp-python compiles from source (about 8 minutes on 2 cores).
-$(STAMP): pyproject.toml setup.py examples/plugin_example/pyproject.toml
+# a multi-GB CUDA torch.
+$(STAMP): pyproject.toml setup.py examples/plugin_example/pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools wheel
 	$(PIP) install --quiet $(TORCH)
+	ls $(LLAMA_WHEELS)/*.whl >/dev/null 2>&1 || CFLAGS="$(LLAMA_CFLAGS)" \
+		CXXFLAGS="$(LLAMA_CFLAGS)" $(PIP) wheel --quiet --no-cache-dir --no-deps \
+		--no-binary llama-cpp-python $(LLAMA) -w $(LLAMA_WHEELS)
+	$(PIP) install --quiet --force-reinstall --no-deps --find-links $(LLAMA_WHEELS) $(LLAMA)
 	$(PIP) install --quiet -e '.[all,dev]'
 	# BFCL's data files only (its own dependencies are an eval stack we do not use)
 	$(PIP) install --quiet --no-deps bfcl-eval==2026.3.23

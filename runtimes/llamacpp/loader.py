@@ -20,6 +20,7 @@ import llama_cpp
 
 from interlace.protocols.errors import ModelFileError
 
+from .cpu import safe_model_params
 from .options import LlamaCppOptions
 from .states import PrefixStates
 
@@ -195,22 +196,27 @@ def _load(path: Path, options: LlamaCppOptions) -> Any:
     threads = options.n_threads or default_threads()
     quiet_llama_log()
     try:
-        return llama_cpp.Llama(
-            str(path),
-            n_ctx=options.n_ctx,
-            n_batch=options.n_batch,
-            n_ubatch=options.n_batch,
-            n_threads=threads,
-            n_threads_batch=threads,
-            n_gpu_layers=options.n_gpu_layers,
-            swa_full=options.swa_full,
-            verbose=False,
-        )
+        with safe_model_params():
+            return _llama(path, options, threads)
     except ValueError as exc:
         raise ModelFileError(
             f"llama.cpp could not load {path}: {exc}; the file may be truncated or corrupt "
             "(download it again) or need a newer llama-cpp-python"
         ) from exc
+
+
+def _llama(path: Path, options: LlamaCppOptions, threads: int) -> Any:
+    return llama_cpp.Llama(
+        str(path),
+        n_ctx=options.n_ctx,
+        n_batch=options.n_batch,
+        n_ubatch=options.n_batch,
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_gpu_layers=options.n_gpu_layers,
+        swa_full=options.swa_full,
+        verbose=False,
+    )
 
 
 def release_models(wait: float = -1) -> None:
