@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test install lint linktree typecheck layers pytest bench clean
+.PHONY: demo test install browser lint linktree typecheck layers pytest bench clean
 
 # The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
 RAG := examples/rag_assistant/config.yaml
@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
-test: $(STAMP) lint typecheck layers pytest
+test: $(STAMP) browser lint typecheck layers pytest
 
 install: $(STAMP)
 
@@ -45,6 +45,14 @@ $(STAMP): pyproject.toml setup.py examples/plugin_example/pyproject.toml Makefil
 	$(PIP) install --quiet --no-deps bfcl-eval==2026.3.23
 	$(PIP) install --quiet --no-deps -e examples/plugin_example
 	touch $(STAMP)
+
+# Headless Chromium and its WebDriver for the web page's browser tests (Debian packages;
+# another install may hold the dpkg lock for a while, so wait for it).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	    --no-install-recommends chromium chromium-driver; }
 
 lint:
 	$(VENV)/bin/ruff check .

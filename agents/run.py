@@ -44,6 +44,8 @@ from .units import Unit, compile_unit, unit_needs_approval
 Checkpointer = Any  # a LangGraph BaseCheckpointSaver, or a path to an SQLite file
 Input = str | Message | list[Message]
 DecisionInput = Decision | Mapping[str, Decision] | None
+UNIT_KEY = "interlace_unit"
+"""Checkpoint metadata key naming the agent or graph that ran a thread (thread lists read it)."""
 # Limits.max_steps and Graph.max_hops bound runs; LangGraph's own step limit stays out of the way.
 _RECURSION_LIMIT = 100_000
 
@@ -155,7 +157,11 @@ async def _drive(
         configurable: dict[str, Any] = {STREAMING_KEY: streaming}
         if thread_id is not None:
             configurable["thread_id"] = thread_id
-        current.config = {"configurable": configurable, "recursion_limit": _RECURSION_LIMIT}
+        current.config = {
+            "configurable": configurable,
+            "recursion_limit": _RECURSION_LIMIT,
+            "metadata": {UNIT_KEY: target.name},
+        }
         graph_input = await _graph_input(current, payload) if resuming else {"messages": payload}
         with tracing.run_span(target.name):
             # aclosing: a consumer that stops early closes _events in its own task

@@ -9,6 +9,7 @@ and OpenAI-compatible servers can expose it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from interlace.protocols import Message
@@ -145,7 +146,7 @@ class System:
         runner = _runner()
         target, given = self._target_and_input(agent_name, messages, agent)
         result: RunResult = await runner.run(
-            target, given, thread_id=thread_id, checkpointer=self._checkpoints()
+            target, given, thread_id=thread_id, checkpointer=self.checkpointer
         )
         return result
 
@@ -170,16 +171,25 @@ class System:
         """Like :meth:`run`, yielding events as they happen (the last one is ``done``)."""
         target, given = self._target_and_input(agent_name, messages, agent)
         events: AsyncIterator[RunEvent] = _runner().stream(
-            target, given, thread_id=thread_id, checkpointer=self._checkpoints()
+            target, given, thread_id=thread_id, checkpointer=self.checkpointer
         )
         return events
 
     async def resume(self, agent_name: str, thread_id: str, decision: Any) -> RunResult:
         """Continue an interrupted run on ``thread_id`` with a human decision."""
         result: RunResult = await _runner().resume(
-            self.target(agent_name), thread_id, decision, checkpointer=self._checkpoints()
+            self.target(agent_name), thread_id, decision, checkpointer=self.checkpointer
         )
         return result
+
+    def resume_stream(
+        self, agent_name: str, thread_id: str, decision: Any
+    ) -> AsyncIterator[RunEvent]:
+        """Like :meth:`resume`, yielding events as they happen."""
+        events: AsyncIterator[RunEvent] = _runner().resume_stream(
+            self.target(agent_name), thread_id, decision, checkpointer=self.checkpointer
+        )
+        return events
 
     def _target_and_input(
         self, first: str, messages: Sequence[Message] | None, agent: str | None
@@ -188,8 +198,10 @@ class System:
             return self.target(agent), first
         return self.target(first), list(messages)
 
-    def _checkpoints(self) -> Any:
-        """``checkpoints.path`` (a SQLite file) when set; else the runner's in-memory one."""
+    @property
+    def checkpointer(self) -> Path | None:
+        """Where threads are kept: ``checkpoints.path`` (a SQLite file) when set; ``None``
+        for the runner's process-wide in-memory checkpointer."""
         path = self.config.checkpoints.path
         return self.config.base_dir / path if path is not None else None
 

@@ -58,8 +58,19 @@ def chat(
     agent: AgentOpt = None,
     thread: ThreadOpt = None,
     set_: SetOpt = None,
+    web: Annotated[
+        bool, typer.Option("--web", help="Chat in the browser: serve the web page and open it.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", help="Port of the web page (--web; 0: any free port).")
+    ] = 0,
 ) -> None:
     """Chat with an agent (multi-turn, streaming; history kept per thread)."""
+    if web:
+        from .serving import web_chat_command
+
+        web_chat_command(config, agent=agent, thread=thread, port=port, overrides=set_ or [])
+        return
     from .running import chat_command
 
     chat_command(config, agent=agent, thread=thread, overrides=set_ or [])
@@ -89,6 +100,7 @@ def serve(
     openai: Annotated[
         bool, typer.Option("--openai/--no-openai", help="Serve the OpenAI-compatible API.")
     ] = True,
+    web: Annotated[bool, typer.Option("--web/--no-web", help="Serve the web page at /.")] = True,
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
     token: Annotated[
@@ -106,10 +118,10 @@ def serve(
     ] = None,
     set_: SetOpt = None,
 ) -> None:
-    """Expose the agents over MCP, A2A and an OpenAI-compatible API."""
+    """Expose the agents over MCP, A2A, an OpenAI-compatible API and a web page."""
     from .serving import ServeOptions, serve_command
 
-    chosen = {"mcp": mcp, "a2a": a2a, "openai": openai}
+    chosen = {"mcp": mcp, "a2a": a2a, "openai": openai, "web": web}
     protocols = [name for name, on in chosen.items() if on] + list(protocol or [])
     options = ServeOptions(protocols, host, port, token, stdio)
     serve_command(config, options, overrides=set_ or [])

@@ -23,6 +23,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (HTTP)")
     parser.add_argument("--token", default=os.environ.get("INTERLACE_TOKEN"), help="bearer token")
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="KEY=VALUE")
+    parser.add_argument("--no-web", dest="web", action="store_false", help="do not serve the page")
     return parser.parse_args(argv)
 
 
@@ -31,11 +32,18 @@ async def _main(options: argparse.Namespace) -> None:
     from interlace.agents.system import build_system
 
     from .app import serve
+    from .protocols import DEFAULT_PROTOCOLS
 
     system = build_system(load_config(options.config, options.overrides))
+    protocols = [name for name in DEFAULT_PROTOCOLS if options.web or name != "web"]
     async with system:
         await serve(
-            system, bind=options.host, port=options.port, token=options.token, stdio=options.stdio
+            system,
+            protocols=protocols,
+            bind=options.host,
+            port=options.port,
+            token=options.token,
+            stdio=options.stdio,
         )
 
 

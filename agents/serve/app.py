@@ -2,7 +2,8 @@
 
 Routes: ``/healthz``, plus those of each protocol served: ``/v1/...`` (OpenAI-compatible),
 ``/mcp`` (MCP Streamable HTTP), ``/a2a`` (A2A JSON-RPC) with the agent card at
-``/.well-known/agent-card.json``, and whatever a plugin's protocol adds.
+``/.well-known/agent-card.json``, the web page (``/``, ``/assets/``, ``/api/``), and
+whatever a plugin's protocol adds.
 """
 
 from __future__ import annotations
@@ -46,16 +47,23 @@ def build_app(
     url = public_url or f"http://{settings.bind}:{settings.port}"
     routes: list[BaseRoute] = [Route("/healthz", lambda request: PlainTextResponse("ok"))]
     lifespans: list[Lifespan] = []
+    own_body_limit: tuple[str, ...] = ()
+    middleware: list[Callable[[ASGIApp], ASGIApp]] = []
     for name in dict.fromkeys(protocols):
         parts = SERVER_PROTOCOLS.get(name)(host, settings, url)
         routes += parts.routes
         if parts.lifespan is not None:
             lifespans.append(parts.lifespan)
+        own_body_limit += parts.own_body_limit
+        if parts.middleware is not None:
+            middleware.append(parts.middleware)
     routes.sort(key=lambda route: getattr(route, "path", None) == "")  # catch-all mounts last
     app: Starlette = Starlette(routes=routes, lifespan=_combined(lifespans))
-    guarded: ASGIApp = BodyLimit(app, settings.max_body_bytes)
+    guarded: ASGIApp = BodyLimit(app, settings.max_body_bytes, own_body_limit)
     if settings.token is not None:
         guarded = BearerAuth(guarded, settings.token)
+    for wrap in middleware:
+        guarded = wrap(guarded)
     return guarded
 
 

@@ -26,13 +26,26 @@ class AgentHost(Protocol):
     conversation kept by the host's checkpointer (``None``: a fresh one). ``resume``
     continues a run that stopped with ``stop_reason == "interrupted"`` (a tool waiting
     for human approval) with a decision as the agents runner accepts it (for example
-    ``"approve"`` or ``"reject"``). ``toolsets`` maps names to the toolsets to expose
-    directly (MCP).
+    ``Decision.approve()``); ``resume_stream`` does the same, yielding events.
+    ``toolsets`` maps names to the toolsets to expose directly (MCP). ``checkpointer`` is
+    where threads are kept and ``stores`` the retrieval stores: the web page lists and
+    reopens threads, opens citations and ingests uploads there.
     """
 
     @property
     def toolsets(self) -> Mapping[str, Toolset]:
         """The toolsets to expose, by name."""
+        ...
+
+    @property
+    def checkpointer(self) -> Any:
+        """Where threads are kept, as the runner takes it: an SQLite path, a LangGraph
+        saver, or ``None`` for the process-wide in-memory one."""
+        ...
+
+    @property
+    def stores(self) -> Mapping[str, Any]:
+        """Retrieval stores by name (a mapping may open them on first use)."""
         ...
 
     def agent_cards(self) -> list[tuple[str, str]]:
@@ -53,4 +66,10 @@ class AgentHost(Protocol):
 
     async def resume(self, agent_name: str, thread_id: str, decision: Any) -> RunResult:
         """Continue an interrupted run of ``agent_name`` on ``thread_id`` with ``decision``."""
+        ...
+
+    def resume_stream(
+        self, agent_name: str, thread_id: str, decision: Any
+    ) -> AsyncIterator[RunEvent]:
+        """Like :meth:`resume`, yielding the run's events (the last one is ``done``)."""
         ...

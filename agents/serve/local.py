@@ -13,13 +13,15 @@ if TYPE_CHECKING:
     from interlace.agents.events import RunEvent, RunResult
     from interlace.agents.graph import Graph
     from interlace.tools.base import Toolset
+    from interlace.tools.retrieval import VectorStore
 
 
 class LocalHost:
     """Serve these agents and graphs (and, over MCP, these toolsets) by name.
 
     ``checkpointer`` is passed to the runner (``None``: the process-wide in-memory one
-    when a thread id is used, so interrupted runs can be resumed).
+    when a thread id is used, so interrupted runs can be resumed). ``stores`` are the
+    retrieval stores the web page opens citations in and ingests uploads into.
     """
 
     def __init__(
@@ -28,12 +30,14 @@ class LocalHost:
         toolsets: Mapping[str, Toolset] | None = None,
         *,
         checkpointer: Any = None,
+        stores: Mapping[str, VectorStore] | None = None,
     ) -> None:
         self.units = {unit.name: unit for unit in units}
         if len(self.units) != len(units):
             raise UsageError("two agents or graphs share a name; give each a unique name")
         self._toolsets = dict(toolsets or {})
         self.checkpointer = checkpointer
+        self.stores = dict(stores or {})
 
     @property
     def toolsets(self) -> Mapping[str, Toolset]:
@@ -77,3 +81,12 @@ class LocalHost:
 
         unit = self._unit(agent_name)
         return await runner.resume(unit, thread_id, decision, checkpointer=self.checkpointer)
+
+    def resume_stream(
+        self, agent_name: str, thread_id: str, decision: Any
+    ) -> AsyncIterator[RunEvent]:
+        """Like :meth:`resume`, yielding events."""
+        from interlace.agents import run as runner
+
+        unit = self._unit(agent_name)
+        return runner.resume_stream(unit, thread_id, decision, checkpointer=self.checkpointer)

@@ -65,15 +65,22 @@ class BearerAuth:
 class BodyLimit:
     """Answer HTTP 413 to request bodies larger than ``max_bytes``.
 
-    The body is read (up to the limit) before the app runs, then replayed to it.
+    The body is read (up to the limit) before the app runs, then replayed to it. Paths
+    starting with one of ``own_limit`` are passed through: their handlers stream the body
+    and enforce a limit of their own (file uploads).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "DELETE"):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") in ("GET", "HEAD", "DELETE")
+            or (self.own_limit and str(scope.get("path", "")).startswith(self.own_limit))
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or ())

@@ -21,16 +21,24 @@ if TYPE_CHECKING:
     from .settings import ServeSettings
 
 Lifespan = Callable[[], AbstractAsyncContextManager[Any]]
-DEFAULT_PROTOCOLS = ("mcp", "a2a", "openai")
+DEFAULT_PROTOCOLS = ("mcp", "a2a", "openai", "web")
 
 
 @dataclass(frozen=True)
 class ServerParts:
     """What one protocol adds to the app: Starlette routes, and a lifespan to run while
-    the server is up (``None``: nothing to run)."""
+    the server is up (``None``: nothing to run).
+
+    ``own_body_limit``: path prefixes whose handlers stream and limit request bodies
+    themselves (the server's body limit passes them through: file uploads).
+    ``middleware``: wraps the whole guarded app, outside the bearer check (the web page's
+    sign-in, which turns its session cookie into the bearer token).
+    """
 
     routes: Sequence[Any]
     lifespan: Lifespan | None = None
+    own_body_limit: tuple[str, ...] = ()
+    middleware: Callable[[Any], Any] | None = None
 
 
 ServerProtocol = Callable[["AgentHost", "ServeSettings", str], ServerParts]
