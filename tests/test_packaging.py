@@ -41,6 +41,8 @@ def test_wheel_contains_the_mapped_packages_only(wheel: Path) -> None:
         assert f"interlace/{path}" in names
     assert "interlace/plugins/hookspecs.py" in names
     assert "interlace/py.typed" in names
+    for asset in ("index.html", "app.js", "markdown.js", "style.css", "login.html"):
+        assert f"interlace/agents/serve/web/static/{asset}" in names  # the web page ships
 
 
 def test_wheel_install_imports_from_the_installed_copy(wheel: Path, tmp_path: Path) -> None:
