@@ -10,11 +10,11 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test install browser lint linktree typecheck layers pytest bench clean
+.PHONY: demo test install browser embedder lint linktree typecheck layers pytest bench clean
 
 # The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
 RAG := examples/rag_assistant/config.yaml
-demo: $(STAMP)
+demo: $(STAMP) embedder
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
@@ -74,7 +74,11 @@ typecheck: linktree
 layers: linktree
 	PYTHONPATH=$(TCDIR) $(VENV)/bin/lint-imports --config pyproject.toml
 
-pytest:
+# The embedder's ONNX export (once per machine, into ~/.cache/interlace), so no test pays it.
+embedder: $(STAMP)
+	$(PY) -m interlace.runtimes.embeddings
+
+pytest: embedder
 	$(PY) -m pytest -W error
 
 bench: $(STAMP)

@@ -31,7 +31,7 @@ from interlace.runtimes.embeddings import get_embedder
 from interlace.tools.retrieval import StoreSettings, ingest_paths, open_store
 from interlace.tools.retrieval.chunking import chunk_document
 from interlace.tools.retrieval.loaders import load_file
-from interlace.tools.retrieval.store import index_text
+from interlace.tools.retrieval.hits import index_text
 
 
 def bench(name: str, value: float, unit: str, target: str) -> None:

@@ -111,11 +111,11 @@ def errors_to_exit(as_json: bool = False) -> Iterator[None]:
         fail(exit_code_for(error), error_message(error), as_json=as_json, **extra)
 
 
-def load(config_path: str, overrides: Sequence[str]) -> Config:
+def load(config_path: str, overrides: Sequence[str], *, require_agents: bool = True) -> Config:
     """Load a config for a command (errors propagate to :func:`errors_to_exit`)."""
     from interlace.agents.config import load_config
 
-    return load_config(config_path, list(overrides))
+    return load_config(config_path, list(overrides), require_agents=require_agents)
 
 
 def run_async(function: Callable[..., Any], *args: Any) -> Any:

@@ -38,7 +38,7 @@ def ingest_command(
 ) -> None:
     """Open the store and ingest ``paths``, showing progress on stderr."""
     with errors_to_exit(as_json):
-        config = load(config_path, overrides)
+        config = load(config_path, overrides, require_agents=False)
         name = pick_store(config, store)
         chosen = config.resolved.stores[name]
         report = _ingest(chosen.type, chosen.settings, paths, show_progress=not as_json)

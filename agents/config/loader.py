@@ -22,11 +22,13 @@ def load_config(
     overrides: Sequence[str] = (),
     *,
     environ: Mapping[str, str] | None = None,
+    require_agents: bool = True,
 ) -> Config:
     """Load and fully check one YAML config; raise :class:`ConfigValidationError` if wrong.
 
     ``overrides`` are ``key.path=value`` strings (the CLI's ``--set``); ``environ``
-    replaces ``os.environ`` for ``${VAR}`` interpolation (tests).
+    replaces ``os.environ`` for ``${VAR}`` interpolation (tests); ``require_agents=False``
+    accepts a config without agents (``interlace ingest`` needs only its stores).
     """
     file = Path(path)
     try:
@@ -36,7 +38,14 @@ def load_config(
         raise ConfigValidationError(
             [ConfigIssue(str(file), (), f"cannot read the config file: {reason}", "check the path")]
         ) from None
-    return load_config_text(text, str(file), overrides, environ=environ, base_dir=file.parent)
+    return load_config_text(
+        text,
+        str(file),
+        overrides,
+        environ=environ,
+        base_dir=file.parent,
+        require_agents=require_agents,
+    )
 
 
 def load_config_text(
@@ -46,6 +55,7 @@ def load_config_text(
     *,
     environ: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
+    require_agents: bool = True,
 ) -> Config:
     """Like :func:`load_config`, from YAML text (``file`` names it in messages)."""
     data, source = parse_yaml(text, file)
@@ -71,7 +81,7 @@ def load_config_text(
     _importable(folder)
     _apply_plugin_allowlist(config)
     issues = list(expand_templates(config, source))
-    resolved, problems = resolve_config(config, source)
+    resolved, problems = resolve_config(config, source, require_agents=require_agents)
     issues += problems
     if issues:
         raise ConfigValidationError(issues)

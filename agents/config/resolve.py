@@ -42,15 +42,19 @@ CHECKS: list[Check] = [_graph_issues]
 """Checks that run on the resolved config, after every section resolved."""
 
 
-def resolve_config(config: Config, source: Source) -> tuple[ResolvedConfig, Issues]:
-    """The resolved config and every problem the schema alone cannot see."""
+def resolve_config(
+    config: Config, source: Source, *, require_agents: bool = True
+) -> tuple[ResolvedConfig, Issues]:
+    """The resolved config and every problem the schema alone cannot see.
+    ``require_agents=False`` accepts a config without agents (one that only describes
+    stores, for ``interlace ingest``)."""
     issues: Issues = []
     models = _resolve_roles(config, source, issues)
     stores = _resolve_stores(config, source, issues)
     resolved = ResolvedConfig(
         config,
         models=frozen(models),
-        agents=frozen(_resolve_agents(config, source, models, issues)),
+        agents=frozen(_resolve_agents(config, source, models, issues, require_agents)),
         toolsets=frozen(_resolve_toolsets(config, source, stores, issues)),
         stores=frozen(stores),
         graphs=frozen(all_graphs(config)),
@@ -194,13 +198,17 @@ def _names_role(model: str | Mapping[str, Any]) -> bool:
 
 
 def _resolve_agents(
-    config: Config, source: Source, roles: Mapping[str, ModelUse], issues: Issues
+    config: Config,
+    source: Source,
+    roles: Mapping[str, ModelUse],
+    issues: Issues,
+    required: bool = True,
 ) -> dict[str, ResolvedAgent]:
     from interlace.agents.agent import AGENT_NAME, Agent, Limits
     from interlace.agents.planners import PLANNERS
     from interlace.protocols import SamplingSettings
 
-    if not config.agents:
+    if not config.agents and required:
         issues.append(
             _issue(
                 source,

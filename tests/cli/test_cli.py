@@ -138,3 +138,8 @@ def test_ingest_fills_the_store(tmp_path: Path) -> None:
     wrong = interlace("ingest", str(path), str(docs), "--store", "note")
     assert wrong.returncode == 2
     assert "did you mean 'notes'" in wrong.stderr
+    only_stores = tmp_path / "stores.yaml"  # no agents: ingest needs only the store
+    only_stores.write_text("retrieval:\n  notes: {path: ./store, collection: notes}\n")
+    again = interlace("ingest", str(only_stores), str(docs), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["unchanged"] == [str(docs / "a.txt")]

@@ -15,6 +15,7 @@ import pytest
 
 from interlace.protocols.errors import ConfigError, UsageError
 from interlace.tools.retrieval import VectorStore, ingest_paths
+from interlace.tools.retrieval.ingest import CHUNKER_VERSION
 
 
 def _snapshot(store: VectorStore) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -87,7 +88,7 @@ def test_changed_chunking_rebuilds_chunks(
     store = make_store(chunking={"max_tokens": 100, "overlap_tokens": 8})
     report = ingest_paths(store, [docs], progress=False)
     assert len(report.updated) == 3
-    assert {m["chunking"] for _, m in _snapshot(store).values()} == {"1:100:8"}
+    assert {m["chunking"] for _, m in _snapshot(store).values()} == {f"{CHUNKER_VERSION}:100:8"}
 
 
 def test_bad_paths_and_chunk_sizes_are_clear_errors(

@@ -12,8 +12,9 @@ import pytest
 from interlace.protocols.errors import ConfigError, UsageError
 from interlace.runtimes.embeddings import packaged_model_path
 from interlace.tools.retrieval import StoreSettings, VectorStore, bm25, ingest_paths, open_store
-from interlace.tools.retrieval.bm25 import Bm25Index, reciprocal_rank_fusion
-from interlace.tools.retrieval.store import keyword_text
+from interlace.tools.retrieval.bm25 import Bm25Index
+from interlace.tools.retrieval.hits import index_text, keyword_text
+from interlace.tools.retrieval.ranking import Candidate, keyword_peak, scores
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_each_mode_finds_the_right_passage(store: VectorStore, mode: str) -> Non
 def test_dense_scores_are_cosine_similarities(store: VectorStore) -> None:
     hits = store.search("yellow bananas potassium", 3, mode="dense")
     assert hits[0].source.endswith("fruit.txt")
-    assert hits[0].similarity == hits[0].score
+    assert hits[0].similarity == pytest.approx(hits[0].score)  # one chunk: its own lead
     assert 0.5 < hits[0].score <= 1.0
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -70,40 +71,54 @@ def test_bm25_without_pystemmer_falls_back_to_exact_words(
     assert "pip install 'PyStemmer>=3.1'" in caplog.text
 
 
-def test_dense_weight_moves_hybrid_between_bm25_and_dense(
-    make_store: Callable[..., VectorStore], docs: Path, tmp_path: Path
+def test_keyword_weight_zero_ranks_like_dense(
+    make_store: Callable[..., VectorStore], docs: Path
 ) -> None:
+    store = make_store(keyword_weight=0.0)
+    ingest_paths(store, [docs], progress=False)
     query = "green package"  # BM25 favours the install section, dense the fruit
-    ranked = {}
-    for weight in (0.0, 1.0):
-        store = make_store(path=tmp_path / f"weighted{weight}", dense_weight=weight)
-        ingest_paths(store, [docs], progress=False)
-        ranked[weight] = [h.id for h in store.search(query, 3, mode="hybrid")]
-    keyword = [h.id for h in store.search(query, 3, mode="bm25")]
     dense = [h.id for h in store.search(query, 3, mode="dense")]
-    assert len(keyword) >= 2
-    assert keyword != dense[: len(keyword)]  # the two extremes really differ here
-    assert ranked[0.0][: len(keyword)] == keyword
-    assert ranked[1.0] == dense
+    assert [h.id for h in store.search(query, 3, mode="hybrid")] == dense
+    assert store.search(query, 3, mode="bm25")[0].id != dense[0]
 
 
-def test_weighted_fusion_and_its_errors() -> None:
-    fused = reciprocal_rank_fusion([["a", "b"], ["b", "a"]], k=1, weights=[0.7, 0.3])
-    assert fused["a"] > fused["b"]
-    assert fused["a"] == pytest.approx(0.7 / 2 + 0.3 / 3)
-    with pytest.raises(ValueError, match="2 weights for 1 rankings"):
-        reciprocal_rank_fusion([["a"]], weights=[0.5, 0.5])
-    with pytest.raises(ValueError, match="dense_weight"):
-        StoreSettings.model_validate({"dense_weight": 1.5})
+def test_keywords_lift_only_as_far_as_they_single_out_a_document() -> None:
+    clear = {
+        "a": Candidate("doc-a", 0.50, keyword=9.0),
+        "b": Candidate("doc-b", 0.55, keyword=1.0),
+    }
+    assert keyword_peak(clear) == (9.0, pytest.approx(8 / 9))
+    lifted = scores(clear, "hybrid", 0.3)
+    assert lifted["a"] > lifted["b"]  # a clear keyword winner overtakes a close dense one
+    spread = {
+        "a": Candidate("doc-a", 0.50, keyword=9.0),
+        "b": Candidate("doc-b", 0.55, keyword=8.9),
+    }
+    even = scores(spread, "hybrid", 0.3)
+    assert even["b"] > even["a"]  # keywords that do not discriminate leave dense alone
+    assert scores(clear, "bm25", 0.3) == {"a": 9.0, "b": 1.0}
+    assert scores(clear, "dense", 0.3) == {"a": 0.50, "b": pytest.approx(0.55)}
 
 
-def test_keyword_text_adds_the_title_once() -> None:
-    assert keyword_text("Body.", {"title": "Manual", "heading": "Setup"}) == (
-        "Manual\nSetup\n\nBody."
-    )
-    assert keyword_text("Body.", {"title": "Guide", "heading": "Guide > Setup"}) == (
-        "Guide > Setup\n\nBody."
-    )
+def test_a_passage_counts_with_the_lead_of_its_document() -> None:
+    deep = Candidate("long.md", 0.60, lead=0.10)  # a detail in a document on another topic
+    short = Candidate("short.md", 0.55, lead=0.55)  # a short document about the question
+    ranked = scores({"deep": deep, "short": short}, "dense", 0.3)
+    assert ranked["short"] > ranked["deep"]
+    with pytest.raises(ValueError, match="keyword_weight"):
+        StoreSettings.model_validate({"keyword_weight": 1.5})
+
+
+def test_indexed_text_carries_title_and_heading_once() -> None:
+    declared = {"title": "Manual", "heading": "Setup", "source": "/d/man.md"}
+    assert index_text("Body.", declared) == "Manual > Setup\n\nBody."
+    assert keyword_text("Body.", declared) == "Manual > Setup\n\nBody."
+    trail = {"title": "Guide", "heading": "Guide > Setup", "source": "/d/g.md"}
+    assert index_text("Body.", trail) == keyword_text("Body.", trail) == "Guide > Setup\n\nBody."
+    # A file name is no title for the embedder, but its words still help BM25.
+    named = {"title": "install-notes", "heading": "", "source": "/d/install-notes.txt"}
+    assert index_text("Body.", named) == "Body."
+    assert keyword_text("Body.", named) == "install-notes\nBody."
     assert keyword_text("Body.", {}) == "Body."
 
 

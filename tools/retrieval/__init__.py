@@ -5,12 +5,14 @@
 (chromadb, sentence_transformers, bm25s, pypdf) load on first use.
 """
 
+from .hits import DocumentHit, Hit
 from .ingest import IngestReport, SkippedFile, ingest_paths
 from .settings import ChunkingSettings, StoreSettings
-from .store import Hit, SearchMode, TextEmbedder, VectorStore, open_store
+from .store import SearchMode, TextEmbedder, VectorStore, open_store
 
 __all__ = [
     "ChunkingSettings",
+    "DocumentHit",
     "Hit",
     "IngestReport",
     "SearchMode",

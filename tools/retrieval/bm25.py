@@ -1,5 +1,4 @@
-"""BM25 keyword ranking (bm25s, English stemming when PyStemmer is installed) and
-weighted reciprocal rank fusion."""
+"""BM25 keyword ranking (bm25s, English stemming when PyStemmer is installed)."""
 
 from __future__ import annotations
 
@@ -8,9 +7,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
-
-RRF_K = 60
-"""The usual reciprocal-rank-fusion constant (Cormack et al. 2009)."""
 
 logger = logging.getLogger(__name__)
 _warned = threading.Event()
@@ -103,23 +99,3 @@ class Bm25Index:
                 show_progress=False,
             )
         return list(words[0])
-
-
-def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]],
-    k: int = RRF_K,
-    weights: Sequence[float] | None = None,
-) -> dict[str, float]:
-    """Fused score per id: the sum over rankings of ``weight / (k + rank)`` (rank from 1).
-
-    ``weights`` (one per ranking, default all 1) trust some rankings more than others.
-    """
-    if weights is None:
-        weights = [1.0] * len(rankings)
-    if len(weights) != len(rankings):
-        raise ValueError(f"{len(weights)} weights for {len(rankings)} rankings; give one each")
-    fused: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, chunk_id in enumerate(ranking, 1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (k + rank)
-    return fused

@@ -17,6 +17,8 @@ from typing import Protocol
 from .loaders import Document, Section
 from .settings import ChunkingSettings
 
+ID_RECIPE = "2"
+"""Changes whenever the text indexed for a chunk is built differently (2: with its title)."""
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 
 
@@ -53,7 +55,7 @@ def chunk_document(
     for section, group in zip(document.sections, paragraphs, strict=True):
         sized = [(p, next(counts)) for p in group]
         pieces.extend((section, text) for text in _pack(sized, settings, tokenizer))
-    return _with_ids(document.source, pieces)
+    return _with_ids(document, pieces)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -133,12 +135,14 @@ def _windows(text: str, limit: int, overlap: int, tokenizer: Tokenizer) -> list[
     return windows
 
 
-def _with_ids(source: str, pieces: list[tuple[Section, str]]) -> list[Chunk]:
-    """Content-hash ids: same source, place and text give the same id on every run."""
+def _with_ids(document: Document, pieces: list[tuple[Section, str]]) -> list[Chunk]:
+    """Content-hash ids: same source, title, place and text (so the same indexed text)
+    give the same id on every run."""
     seen: dict[str, int] = {}
     chunks: list[Chunk] = []
     for index, (section, text) in enumerate(pieces):
-        key = "\x1f".join((source, section.heading, str(section.page), text))
+        parts = (ID_RECIPE, document.source, document.title, section.heading, str(section.page))
+        key = "\x1f".join((*parts, text))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         digest = hashlib.sha256(f"{key}\x1f{occurrence}".encode()).hexdigest()[:32]

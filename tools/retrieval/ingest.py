@@ -22,7 +22,7 @@ from .chunking import Chunk, chunk_document
 from .loaders import Document, SkipFile, load_file
 from .store import VectorStore
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 FLUSH_CHUNKS = 256
 
 
@@ -167,8 +167,9 @@ def _ingest_file(path: Path, state: _Stored | None, writer: _Writer, report: Ing
     wanted = {chunk.id for chunk in chunks}
     old = state.ids if state is not None else set()
     writer.remove(sorted(old - wanted))
-    writer.retag([c for c in chunks if c.id in old], document, version, len(chunks))
-    writer.queue([c for c in chunks if c.id not in old], document, version, len(chunks))
+    shape = (len(chunks), chunks[0].id if chunks else "")  # chunk count, lead chunk
+    writer.retag([c for c in chunks if c.id in old], document, version, shape)
+    writer.queue([c for c in chunks if c.id not in old], document, version, shape)
     (report.updated if state is not None else report.added).append(source)
 
 
@@ -183,20 +184,28 @@ class _Writer:
         self.metadatas: list[dict[str, Any]] = []
 
     def queue(
-        self, chunks: list[Chunk], document: Document, version: tuple[str, str], total: int
+        self,
+        chunks: list[Chunk],
+        document: Document,
+        version: tuple[str, str],
+        shape: tuple[int, str],
     ) -> None:
         for chunk in chunks:
             self.ids.append(chunk.id)
             self.texts.append(chunk.text)
-            self.metadatas.append(_metadata(chunk, document, version, total))
+            self.metadatas.append(_metadata(chunk, document, version, shape))
         if len(self.ids) >= FLUSH_CHUNKS:
             self.flush()
 
     def retag(
-        self, chunks: list[Chunk], document: Document, version: tuple[str, str], total: int
+        self,
+        chunks: list[Chunk],
+        document: Document,
+        version: tuple[str, str],
+        shape: tuple[int, str],
     ) -> None:
         """Record the new file version on chunks that did not change."""
-        metadatas = [_metadata(chunk, document, version, total) for chunk in chunks]
+        metadatas = [_metadata(chunk, document, version, shape) for chunk in chunks]
         self.store.update_metadata([chunk.id for chunk in chunks], metadatas)
 
     def flush(self) -> None:
@@ -210,10 +219,12 @@ class _Writer:
 
 
 def _metadata(
-    chunk: Chunk, document: Document, version: tuple[str, str], total: int
+    chunk: Chunk, document: Document, version: tuple[str, str], shape: tuple[int, str]
 ) -> dict[str, Any]:
+    total, lead = shape
     meta: dict[str, Any] = {
         "source": document.source,
+        "lead": lead,
         "title": document.title,
         "kind": document.kind,
         "heading": chunk.heading,

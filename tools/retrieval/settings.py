@@ -58,14 +58,16 @@ class StoreSettings(BaseModel):
     mode: Literal["persistent", "http"] = "persistent"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    hybrid: bool = Field(True, description="Fuse dense and BM25 rankings (RRF).")
-    dense_weight: float = Field(
-        0.7,
+    hybrid: bool = Field(True, description="Lift dense results by clear keyword (BM25) matches.")
+    keyword_weight: float = Field(
+        0.3,
         ge=0.0,
         le=1.0,
         description=(
-            "Share of the dense ranking in hybrid search (weighted reciprocal rank "
-            "fusion); BM25 gets the rest. 1 ranks like dense, 0 like BM25."
+            "How far a document that BM25 clearly singles out is lifted in hybrid search: "
+            "score = dense + keyword_weight x peak x bm25 / best bm25, where peak is how far "
+            "the best BM25 document stands out (0 when keywords spread evenly). 0 ranks "
+            "like dense."
         ),
     )
     top_k: int = Field(4, ge=1, le=100)

@@ -1,18 +1,26 @@
-"""The vector store: one Chroma collection, its embedder, dense / BM25 / hybrid search."""
+"""The vector store: one Chroma collection, its embedder, dense / BM25 / hybrid search.
+
+Every write records a new random version token in the collection's metadata. A search
+first reads the token: when another store object or process wrote since, the keyword
+index is rebuilt and, for an embedded store written by another process, the Chroma client
+is reopened (its in-memory vector index would otherwise still return deleted chunks and
+miss new ones).
+"""
 
 from __future__ import annotations
 
 import importlib
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
 from interlace.protocols.errors import ConfigError, RunFailure, UsageError
 
-from .bm25 import Bm25Index, reciprocal_rank_fusion
+from . import ranking
+from .bm25 import Bm25Index
 from .chunking import Tokenizer
+from .hits import DocumentHit, Hit, group_by_document, index_text, keyword_text, to_hit
 from .settings import StoreSettings
 
 if TYPE_CHECKING:
@@ -22,12 +30,19 @@ if TYPE_CHECKING:
 SearchMode = Literal["dense", "bm25", "hybrid"]
 EMBEDDER_KEY = "interlace:embedder"
 DIMENSION_KEY = "interlace:dimension"
+VERSION_KEY = "interlace:version"
 # The default embedder lives in interlace.runtimes; tools never import runtimes directly
 # (layering), so it is named here and imported on demand, like the registries do.
 DEFAULT_EMBEDDER_FACTORY = "interlace.runtimes.embeddings:get_embedder"
 _UNSET: Any = object()
-HYBRID_POOL = 50
-"""Candidates taken from each ranking (at least) before hybrid fusion."""
+POOL = 50
+"""Candidates taken from each ranking (at least) before scoring documents and fusing."""
+_written_here: set[str] = set()
+"""Version tokens written by this process (its clients share one Chroma system)."""
+
+
+_Found = dict[str, tuple[float | None, str, dict[str, Any]]]
+"""Candidate passages: id -> (cosine similarity, text, metadata)."""
 
 
 class TextEmbedder(Tokenizer, Protocol):
@@ -51,54 +66,6 @@ class TextEmbedder(Tokenizer, Protocol):
     def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> npt.NDArray[np.float32]:
         """Unit-length vectors, one row per text."""
         ...
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result: the chunk text, its scores and where it comes from."""
-
-    id: str
-    text: str
-    score: float
-    similarity: float | None
-    source: str
-    title: str = ""
-    heading: str = ""
-    page: int | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def citation(self) -> str:
-        """``path § heading (p. N)``: what an answer cites for this passage."""
-        text = _display_path(self.source)
-        if self.heading:
-            text += f" § {self.heading}"
-        if self.page is not None:
-            text += f" (p. {self.page})"
-        return text
-
-
-def _display_path(source: str) -> str:
-    path = Path(source)
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return source
-
-
-def index_text(document: str, metadata: Mapping[str, Any]) -> str:
-    """The text that is embedded and keyword-indexed: heading trail plus chunk."""
-    heading = str(metadata.get("heading") or "")
-    return f"{heading}\n\n{document}" if heading else document
-
-
-def keyword_text(document: str, metadata: Mapping[str, Any]) -> str:
-    """The text that BM25 indexes: the document title (unless the heading trail starts
-    with it), the heading trail and the chunk, so title words match every chunk."""
-    title = str(metadata.get("title") or "")
-    heading = str(metadata.get("heading") or "")
-    text = index_text(document, metadata)
-    return f"{title}\n{text}" if title and not heading.startswith(title) else text
 
 
 def open_store(settings: StoreSettings, *, embedder: TextEmbedder | None = None) -> VectorStore:
@@ -173,7 +140,8 @@ class VectorStore:
         self._client = client
         self.collection = collection
         self._bm25: Bm25Index | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._version = (collection.metadata or {}).get(VERSION_KEY)
 
     def close(self) -> None:
         """Release the Chroma client (connections, database handles); idempotent."""
@@ -199,6 +167,44 @@ class VectorStore:
         """Number of chunks in the store."""
         return int(self.collection.count())
 
+    # --- versions ---------------------------------------------------------------------------
+
+    def _written(self) -> None:
+        """Record a new version after a write, so every other reader notices it."""
+        token = uuid.uuid4().hex
+        _written_here.add(token)
+        fresh = self._client.get_collection(self.settings.collection)
+        self.collection.modify(metadata={**(fresh.metadata or {}), VERSION_KEY: token})
+        with self._lock:
+            self._version, self._bm25 = token, None
+
+    def refresh(self) -> None:
+        """Catch up with writes by other store objects or processes (searches call it)."""
+        try:
+            current = self._client.get_collection(self.settings.collection)
+        except Exception as error:  # chromadb raises NotFoundError or ValueError by version
+            raise RunFailure(
+                f"the store collection {self.settings.collection!r} is gone ({error}); "
+                "ingest the documents again"
+            ) from error
+        token = (current.metadata or {}).get(VERSION_KEY)
+        with self._lock:
+            if token == self._version:
+                return
+            if self.settings.mode == "persistent" and token not in _written_here:
+                self._reopen()
+            self._version, self._bm25 = token, None
+
+    def _reopen(self) -> None:
+        """A fresh embedded Chroma client: another process changed the files under it."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = self._client._identifier
+        self._client.close()
+        SharedSystemClient._identifier_to_system.pop(identifier, None)  # shared and stale
+        self._client = _client(self.settings)
+        self.collection = self._client.get_collection(self.settings.collection)
+
     # --- writes (used by ingestion) -------------------------------------------------------
 
     def add(
@@ -218,12 +224,13 @@ class VectorStore:
                 documents=list(documents[start:stop]),
                 metadatas=list(metadatas[start:stop]),
             )
-        self._bm25 = None
+        self._written()
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
         """Replace the metadata of existing chunks (text and vectors stay)."""
         if ids:
             self.collection.update(ids=list(ids), metadatas=list(metadatas))
+            self._written()
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
@@ -231,7 +238,7 @@ class VectorStore:
             step = max(1, int(self._client.get_max_batch_size()))
             for start in range(0, len(ids), step):
                 self.collection.delete(ids=list(ids[start : start + step]))
-            self._bm25 = None
+            self._written()
 
     def records(self, page_size: int = 5000) -> list[tuple[str, str, dict[str, Any]]]:
         """Every ``(id, document, metadata)`` in the store."""
@@ -243,7 +250,7 @@ class VectorStore:
             )
             rows.extend(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
             if len(got["ids"]) < page_size:
-                return rows
+                return [row for row in rows if row[1] is not None and row[2] is not None]
             offset += page_size
 
     # --- search ---------------------------------------------------------------------------
@@ -257,41 +264,74 @@ class VectorStore:
         mode: SearchMode | None = None,
         threshold: float | None = _UNSET,
     ) -> list[Hit]:
-        """The ``k`` chunks most relevant to ``query``, best first.
+        """The ``k`` passages most relevant to ``query``, best first.
 
-        ``filters`` use Chroma's metadata syntax (``{"source": "/abs/path.md"}``,
-        ``{"page": {"$gte": 2}}``). ``mode`` is ``dense``, ``bm25`` or ``hybrid`` (dense +
-        BM25 fused by reciprocal rank, weighted by ``settings.dense_weight``);
-        ``threshold`` drops hits whose cosine similarity to the query is lower. Both
-        default to the store settings.
+        Passages are scored as parts of their documents (see
+        :mod:`interlace.tools.retrieval.ranking`). ``filters`` use Chroma's metadata
+        syntax (``{"source": "/abs/path.md"}``, ``{"page": {"$gte": 2}}``). ``mode`` is
+        ``dense``, ``bm25`` or ``hybrid`` (dense lifted by a clearly winning keyword
+        match); ``threshold`` drops hits whose cosine similarity to the query is lower.
+        Both default to the store settings.
         """
         k = self.settings.top_k if k is None else k
+        return self._ranked(query, k, 4 * k, filters, mode, threshold)[:k]
+
+    def search_documents(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        passages: int = 2,
+        filters: Mapping[str, Any] | None = None,
+        mode: SearchMode | None = None,
+        threshold: float | None = _UNSET,
+    ) -> list[DocumentHit]:
+        """The ``k`` documents most relevant to ``query``, best first, each with up to
+        ``passages`` of its best passages. Arguments as for :meth:`search`."""
+        k = self.settings.top_k if k is None else k
+        hits = self._ranked(query, k, 4 * k * passages, filters, mode, threshold)
+        return group_by_document(hits, k, passages)
+
+    def _ranked(
+        self,
+        query: str,
+        k: int,
+        pool: int,
+        filters: Mapping[str, Any] | None,
+        mode: SearchMode | None,
+        threshold: float | None,
+    ) -> list[Hit]:
         mode = mode or ("hybrid" if self.settings.hybrid else "dense")
         threshold = self.settings.threshold if threshold is _UNSET else threshold
         _validate(query, k, mode)
+        self.refresh()
         vector = None
         if mode != "bm25" or threshold is not None:
             vector = self.embedder.embed([query], batch_size=1)[0]
-        # Fuse deep candidate lists: a passage ranked fairly well by both lists must not
-        # be lost because one list was cut short.
-        pool = k if mode == "dense" else max(4 * k, HYBRID_POOL)
-        dense = self._dense(vector, pool, filters) if vector is not None and mode != "bm25" else []
-        keyword = self._keyword(query, pool, filters) if mode != "dense" else []
-        if mode == "dense":
-            ranked = [(hit_id, sim) for hit_id, sim, _, _ in dense]
-        elif mode == "bm25":
-            ranked = keyword
-        else:
-            weight = self.settings.dense_weight
-            fused = reciprocal_rank_fusion(
-                [[h[0] for h in dense], [h[0] for h in keyword]], weights=[weight, 1.0 - weight]
+        pool = max(pool, POOL)
+        found = self._dense(vector, pool, filters) if vector is not None and mode != "bm25" else {}
+        keyword = dict(self._keyword(query, pool, filters)) if mode != "dense" else {}
+        leads = self._complete(found, keyword, vector)
+        candidates = {
+            chunk_id: ranking.Candidate(
+                str(meta.get("source", "")),
+                similarity,
+                keyword.get(chunk_id, 0.0),
+                leads.get(str(meta.get("lead") or "")),
             )
-            ranked = sorted(fused.items(), key=lambda item: -item[1])
-        return self._hits(ranked, dense, vector, threshold, k)
+            for chunk_id, (similarity, _, meta) in found.items()
+        }
+        scored = ranking.scores(candidates, mode, self.settings.keyword_weight)
+        hits = [
+            to_hit(chunk_id, scored[chunk_id], *found[chunk_id])
+            for chunk_id in sorted(scored, key=lambda key: -scored[key])
+            if mode != "bm25" or keyword.get(chunk_id, 0.0) > 0.0
+        ]
+        if threshold is not None:
+            hits = [h for h in hits if h.similarity is not None and h.similarity >= threshold]
+        return hits
 
-    def _dense(
-        self, vector: Any, n: int, filters: Mapping[str, Any] | None
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+    def _dense(self, vector: Any, n: int, filters: Mapping[str, Any] | None) -> _Found:
         got = self._guarded(
             self.collection.query,
             filters,
@@ -300,8 +340,8 @@ class VectorStore:
             where=dict(filters) if filters else None,
             include=["documents", "metadatas", "distances"],
         )
-        return [
-            (hit_id, 1.0 - float(distance), document, metadata)
+        return {
+            hit_id: (1.0 - float(distance), document, metadata)
             for hit_id, distance, document, metadata in zip(
                 got["ids"][0],
                 got["distances"][0],
@@ -309,7 +349,33 @@ class VectorStore:
                 got["metadatas"][0],
                 strict=True,
             )
-        ]
+            if document is not None and metadata is not None  # deleted meanwhile
+        }
+
+    def _complete(
+        self, found: _Found, keyword: Mapping[str, float], vector: Any
+    ) -> dict[str, float]:
+        """Fetch the keyword-only candidates into ``found``; return the similarity of the
+        lead passage of each candidate's document (by lead id)."""
+        missing = [chunk_id for chunk_id in keyword if chunk_id not in found]
+        leads = {str(meta.get("lead") or "") for _, _, meta in found.values()} - {""}
+        if vector is None:
+            leads = set()
+        wanted = missing + sorted(leads - set(found))
+        fetched: _Found = {}
+        if wanted:
+            include = ["documents", "metadatas"] + (["embeddings"] if vector is not None else [])
+            got = self.collection.get(ids=wanted, include=include)
+            for n, chunk_id in enumerate(got["ids"]):
+                document, meta = got["documents"][n], got["metadatas"][n]
+                if document is not None and meta is not None:  # else deleted meanwhile
+                    similarity = (
+                        float(got["embeddings"][n] @ vector) if vector is not None else None
+                    )
+                    fetched[chunk_id] = (similarity, document, meta)
+        found.update({chunk_id: fetched[chunk_id] for chunk_id in missing if chunk_id in fetched})
+        known = {chunk_id: row[0] for chunk_id, row in {**fetched, **found}.items()}
+        return {lead: sim for lead in leads if (sim := known.get(lead)) is not None}
 
     def _keyword(
         self, query: str, n: int, filters: Mapping[str, Any] | None
@@ -321,44 +387,13 @@ class VectorStore:
         return self.bm25_index().top(query, n, allowed)
 
     def bm25_index(self) -> Bm25Index:
-        """The keyword index, rebuilt when the collection changed."""
+        """The keyword index of the current store version (rebuilt after any write)."""
         with self._lock:
-            # Another store object or process may have written: compare sizes too.
-            stale = self._bm25 is None or len(self._bm25) != self.count()
-            if stale:
+            if self._bm25 is None:
                 rows = self.records()
                 texts = [keyword_text(r[1], r[2]) for r in rows]
                 self._bm25 = Bm25Index([r[0] for r in rows], texts)
-            assert self._bm25 is not None
             return self._bm25
-
-    def _hits(
-        self,
-        ranked: list[tuple[str, float]],
-        dense: list[tuple[str, float, str, dict[str, Any]]],
-        vector: Any,
-        threshold: float | None,
-        k: int,
-    ) -> list[Hit]:
-        known = {hit_id: (sim, doc, meta) for hit_id, sim, doc, meta in dense}
-        missing = [hit_id for hit_id, _ in ranked[: 4 * k] if hit_id not in known]
-        if missing:
-            include = ["documents", "metadatas"] + (["embeddings"] if vector is not None else [])
-            got = self.collection.get(ids=missing, include=include)
-            for n, hit_id in enumerate(got["ids"]):
-                sim = float(got["embeddings"][n] @ vector) if vector is not None else None
-                known[hit_id] = (sim, got["documents"][n], got["metadatas"][n])  # type: ignore[assignment]
-        hits: list[Hit] = []
-        for hit_id, score in ranked:
-            if hit_id not in known:
-                continue
-            sim, document, meta = known[hit_id]
-            if threshold is not None and (sim is None or sim < threshold):
-                continue
-            hits.append(_hit(hit_id, score, sim, document, meta))
-            if len(hits) == k:
-                break
-        return hits
 
     def _guarded(self, method: Any, filters: Mapping[str, Any] | None, **kwargs: Any) -> Any:
         try:
@@ -378,20 +413,3 @@ def _validate(query: str, k: int, mode: str) -> None:
         raise UsageError(f"k must be at least 1, got {k}")
     if mode not in get_args(SearchMode):
         raise UsageError(f"unknown search mode {mode!r}; use one of {get_args(SearchMode)}")
-
-
-def _hit(
-    hit_id: str, score: float, similarity: float | None, document: str, meta: dict[str, Any]
-) -> Hit:
-    page = meta.get("page")
-    return Hit(
-        id=hit_id,
-        text=document,
-        score=score,
-        similarity=similarity,
-        source=str(meta.get("source", "")),
-        title=str(meta.get("title", "")),
-        heading=str(meta.get("heading", "")),
-        page=int(page) if page is not None else None,
-        metadata=meta,
-    )

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from interlace.tools.function import FunctionToolset, Tool, tool
 
-from .store import Hit, SearchMode, VectorStore
+from .hits import Hit
+from .store import SearchMode, VectorStore
 
 NO_RESULTS = "No relevant passages found in the documents."
 DEFAULT_DESCRIPTION = (
