@@ -8,7 +8,8 @@ are grouped per document (see ``VectorStore.search_documents``).
   so a detail deep inside a long document on another subject no longer outranks a short
   document that is about the question.
 * Hybrid: the dense score plus ``keyword_weight * peak * bm25 / best_bm25``, where
-  ``peak = (best - second) / best`` over the BM25 scores of the documents. BM25 counts
+  ``bm25`` is the document's (its best passage's) and ``peak = (best - second) / best``
+  over the BM25 scores of the documents. BM25 counts
   only as much as it clearly singles out a document (a rare name, a code identifier, an
   error message); when keywords spread over many documents it only breaks near-ties.
   Unlike a fixed-weight rank fusion this never lets an indifferent keyword ranking drag a
@@ -43,13 +44,18 @@ def dense_score(candidate: Candidate) -> float:
     return (1.0 - LEAD_WEIGHT) * similarity + LEAD_WEIGHT * lead
 
 
-def keyword_peak(candidates: Mapping[str, Candidate]) -> tuple[float, float]:
-    """``(best, peak)``: the best document BM25 score and how far it stands out."""
+def document_keywords(candidates: Mapping[str, Candidate]) -> dict[str, float]:
+    """The BM25 score of each document: that of its best passage."""
     per_document: dict[str, float] = {}
     for candidate in candidates.values():
         best = per_document.get(candidate.document, 0.0)
         per_document[candidate.document] = max(best, candidate.keyword)
-    top = [*sorted(per_document.values(), reverse=True)[:2], 0.0, 0.0]
+    return per_document
+
+
+def keyword_peak(candidates: Mapping[str, Candidate]) -> tuple[float, float]:
+    """``(best, peak)``: the best document BM25 score and how far it stands out."""
+    top = [*sorted(document_keywords(candidates).values(), reverse=True)[:2], 0.0, 0.0]
     if top[0] <= 0.0:
         return 0.0, 0.0
     return top[0], (top[0] - top[1]) / top[0]
@@ -68,4 +74,5 @@ def scores(
     if best <= 0.0:
         return dense
     lift = keyword_weight * peak / best
-    return {key: dense[key] + lift * c.keyword for key, c in candidates.items()}
+    documents = document_keywords(candidates)
+    return {key: dense[key] + lift * documents[c.document] for key, c in candidates.items()}

@@ -361,7 +361,7 @@ class VectorStore:
         leads = {str(meta.get("lead") or "") for _, _, meta in found.values()} - {""}
         if vector is None:
             leads = set()
-        wanted = missing + sorted(leads - set(found))
+        wanted = missing + sorted(leads - set(found) - set(missing))
         fetched: _Found = {}
         if wanted:
             include = ["documents", "metadatas"] + (["embeddings"] if vector is not None else [])
