@@ -53,12 +53,25 @@ def ingest_command(
 
 
 def _ingest(store_type: str, settings: Any, paths: Sequence[str], *, show_progress: bool) -> Any:
+    """Answer from the store's record when nothing changed, else open the store."""
     from interlace.tools.registry import open_store
-    from interlace.tools.retrieval import ingest_paths
+    from interlace.tools.retrieval import StoreSettings, ingest_paths
 
+    if isinstance(settings, StoreSettings):  # the built-in Chroma store keeps a record
+        unchanged = _unchanged(settings, paths)
+        if unchanged is not None:
+            return unchanged
     if show_progress:
         stderr().print("[dim]loading the embedder and the store...[/]")
     return ingest_paths(open_store(store_type, settings), list(paths), progress=show_progress)
+
+
+def _unchanged(settings: Any, paths: Sequence[str]) -> Any:
+    from interlace.runtimes.embeddings import get_embedder
+    from interlace.tools.retrieval.ingest import ingest_unchanged
+
+    embedder = get_embedder(settings.embedder, device=settings.device)
+    return ingest_unchanged(settings, list(paths), embedder)
 
 
 def _report_dict(report: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from interlace.tools.retrieval.toolset import RetrievalToolset
 from ..context import STREAMING_KEY, emit
 from ..events import TextDeltaEvent
 from ..planners.base import Planner, PlannerKit
-from .answer import DONT_KNOW, compose_answer
+from .answer import DONT_KNOW, compose_answer, relevant
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -59,7 +59,7 @@ async def search_all(stores: list[VectorStore], question: str) -> list[Hit]:
     hits: list[Hit] = []
     for store in stores:
         hits.extend(await anyio.to_thread.run_sync(store.search, question))
-    hits.sort(key=lambda hit: -(hit.similarity or 0.0))
+    hits.sort(key=lambda hit: -hit.score)
     return hits[: stores[0].settings.top_k]
 
 
@@ -104,7 +104,7 @@ def _grounded_node(kit: PlannerKit) -> Any:
     async def grounded(state: Any, config: RunnableConfig) -> dict[str, Any]:
         stores = agent_stores(kit)
         question = _question(state.get("messages", []))
-        hits = await search_all(stores, question) if question else []
+        hits = relevant(await search_all(stores, question)) if question else []
         if not hits:
             return _answer(kit, DONT_KNOW)
         # The JSON choice is not for the reader: never stream it, stream the answer instead.
@@ -131,7 +131,9 @@ def _grounded_node(kit: PlannerKit) -> Any:
             vectors = embedder.embed([query, *texts])
             return [float(v @ vectors[0]) for v in vectors[1:]]
 
-        final = await anyio.to_thread.run_sync(compose_answer, question, answer, chosen, similarity)
+        final = await anyio.to_thread.run_sync(
+            compose_answer, question, answer, chosen, similarity, hits
+        )
         return {**outcome.update, **_answer(kit, final)}
 
     return grounded

@@ -11,6 +11,7 @@ import pytest
 
 from interlace.agents import Agent
 from interlace.agents.rag import DONT_KNOW, compose_answer
+from interlace.agents.rag.answer import ANSWER_BAR, MARGIN, relevant
 from interlace.agents.run import run, stream
 from interlace.protocols.errors import UsageError
 from interlace.runtimes import ScriptedBackend
@@ -102,6 +103,30 @@ def test_rambling_answer_falls_back_to_extracts() -> None:
     assert answer.startswith("Apples are red. Plums are purple. [")
     assert answer.endswith("f.md § Fruit]")
     assert compose_answer("q", "x", [], similarity) == DONT_KNOW
+
+
+def _hit(text: str, score: float, source: str) -> Hit:
+    return Hit(source, text, score, score, f"/d/{source}.md", heading=source.title())
+
+
+def test_extracts_come_from_every_relevant_passage_and_far_ones_are_dropped() -> None:
+    picked = _hit("Mirrors sync every six hours. They serve packages.", 0.62, "mirrors")
+    answer = _hit("Security updates last three years. Releases are named.", 0.60, "updates")
+    far = _hit("Security updates for toasters last forever.", 0.62 - MARGIN - 0.01, "toasters")
+    kept = relevant([far, answer, picked])
+    assert kept == [picked, answer]
+    assert relevant([_hit("x", 0.9, "a")], bar=0.95) == []  # nothing clears the bar
+    assert relevant([_hit("x", ANSWER_BAR - 0.01, "a")]) == []
+
+    def similarity(query: str, texts: object) -> list[float]:
+        return [0.9 if "three years" in t else 0.5 if "six" in t else 0.1 for t in texts]  # type: ignore[attr-defined]
+
+    # The model picked the mirrors passage; the sentence that answers is in the other one.
+    text = compose_answer("How long do updates last?", "", [picked], similarity, kept)
+    assert text.splitlines() == [
+        "Mirrors sync every six hours. [/d/mirrors.md § Mirrors]",
+        "Security updates last three years. [/d/updates.md § Updates]",
+    ]
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ would produce.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,9 +19,12 @@ from typing import Any
 
 from interlace.protocols.errors import ConfigError, UsageError
 
+from . import manifest
 from .chunking import Chunk, chunk_document
 from .loaders import Document, SkipFile, load_file
-from .store import VectorStore
+from .manifest import FileState
+from .settings import StoreSettings
+from .store import TextEmbedder, VectorStore
 
 CHUNKER_VERSION = "2"
 FLUSH_CHUNKS = 256
@@ -68,6 +72,12 @@ class _Stored:
     versions: set[tuple[str, str]] = field(default_factory=set)
     expected: int = -1
 
+    def complete(self, fingerprint: str) -> bool:
+        """All its chunks are there, of one file version, chunked as ``fingerprint`` says."""
+        if len(self.versions) != 1 or len(self.ids) != self.expected:
+            return False
+        return next(iter(self.versions))[1] == fingerprint
+
 
 def ingest_paths(
     store: VectorStore, paths: Sequence[str | os.PathLike[str]], *, progress: bool = True
@@ -78,8 +88,8 @@ def ingest_paths(
     chunks. Unusable files are listed in ``IngestReport.skipped``.
     """
     roots = _roots(paths)
-    _check_chunk_size(store)
-    files = sorted(set(_walk(roots, _store_dir(store))))
+    _check_chunk_size(store.settings, store.embedder)
+    files = sorted(set(_walk(roots, _store_dir(store.settings))))
     stored = _stored_sources(store)
     report = IngestReport()
     writer = _Writer(store, report)
@@ -92,7 +102,56 @@ def ingest_paths(
         if _in_scope(source, roots):
             writer.remove(sorted(state.ids))
             report.removed.append(source)
+        elif state.complete(_fingerprint(store.settings)):
+            writer.files[source] = FileState(sha=next(iter(state.versions))[0])
+    fingerprint = _fingerprint(store.settings)
+    manifest.write(
+        store.settings, manifest.Manifest(store.embedder.name, fingerprint, writer.files)
+    )
     return report
+
+
+def ingest_unchanged(
+    settings: StoreSettings, paths: Sequence[str | os.PathLike[str]], embedder: TextEmbedder
+) -> IngestReport | None:
+    """The report of a rerun that has nothing to do, answered from the store's record
+    (see :mod:`interlace.tools.retrieval.manifest`) without opening the store or loading
+    the embedder; ``None`` when a file changed, appeared or disappeared (or there is no
+    record): then :func:`ingest_paths` must run."""
+    roots = _roots(paths)
+    _check_chunk_size(settings, embedder)
+    record = manifest.read(settings)
+    if record is None or (record.embedder, record.fingerprint) != (
+        embedder.name,
+        _fingerprint(settings),
+    ):
+        return None
+    files = sorted(set(_walk(roots, _store_dir(settings))))
+    report = IngestReport()
+    for path in files:
+        state = record.files.get(str(path))
+        if state is None or not path.is_file() or not _same(path, state):
+            return None
+        if state.reason is not None:
+            report.skipped.append(SkippedFile(str(path), state.reason))
+        else:
+            report.unchanged.append(str(path))
+    walked = {str(path) for path in files}
+    gone = [s for s, state in record.files.items() if state.sha and s not in walked]
+    return None if any(_in_scope(source, roots) for source in gone) else report
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        return manifest.file_stat(path)
+    except OSError:
+        return None
+
+
+def _same(path: Path, state: FileState) -> bool:
+    if state.reason is not None:
+        return state.stat is not None and _stat(path) == state.stat
+    return hashlib.sha256(path.read_bytes()).hexdigest() == state.sha
 
 
 def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -105,17 +164,16 @@ def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return roots
 
 
-def _check_chunk_size(store: VectorStore) -> None:
-    limit, readable = store.settings.chunking.max_tokens, store.embedder.max_tokens
+def _check_chunk_size(settings: StoreSettings, embedder: TextEmbedder) -> None:
+    limit, readable = settings.chunking.max_tokens, embedder.max_tokens
     if limit > readable:
         raise ConfigError(
-            f"chunking.max_tokens is {limit} but embedder {store.embedder.name!r} reads at "
+            f"chunking.max_tokens is {limit} but embedder {embedder.name!r} reads at "
             f"most {readable} tokens; lower chunking.max_tokens to {readable} or less"
         )
 
 
-def _store_dir(store: VectorStore) -> Path | None:
-    settings = store.settings
+def _store_dir(settings: StoreSettings) -> Path | None:
     return settings.path.resolve() if settings.mode == "persistent" else None
 
 
@@ -135,8 +193,8 @@ def _in_scope(source: str, roots: list[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def _fingerprint(store: VectorStore) -> str:
-    chunking = store.settings.chunking
+def _fingerprint(settings: StoreSettings) -> str:
+    chunking = settings.chunking
     return f"{CHUNKER_VERSION}:{chunking.max_tokens}:{chunking.overlap_tokens}"
 
 
@@ -152,14 +210,17 @@ def _stored_sources(store: VectorStore) -> dict[str, _Stored]:
 
 def _ingest_file(path: Path, state: _Stored | None, writer: _Writer, report: IngestReport) -> None:
     source = str(path)
+    seen = _stat(path)  # before reading: a later change shows as a changed stat
     try:
         document = load_file(path, max_bytes=writer.store.settings.chunking.max_file_bytes)
     except SkipFile as skip:
         report.skipped.append(SkippedFile(source, skip.reason))
+        writer.files[source] = FileState(stat=seen, reason=skip.reason)
         if state is not None:
             writer.remove(sorted(state.ids))
         return
-    version = (document.sha256, _fingerprint(writer.store))
+    writer.files[source] = FileState(sha=document.sha256)
+    version = (document.sha256, _fingerprint(writer.store.settings))
     if state is not None and state.versions == {version} and len(state.ids) == state.expected:
         report.unchanged.append(source)
         return
@@ -179,6 +240,7 @@ class _Writer:
     def __init__(self, store: VectorStore, report: IngestReport) -> None:
         self.store = store
         self.report = report
+        self.files: dict[str, FileState] = {}
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.metadatas: list[dict[str, Any]] = []

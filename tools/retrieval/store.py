@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
 from interlace.protocols.errors import ConfigError, RunFailure, UsageError
 
-from . import ranking
+from . import manifest, ranking
 from .bm25 import Bm25Index
 from .chunking import Tokenizer
 from .hits import DocumentHit, Hit, group_by_document, index_text, keyword_text, to_hit
@@ -213,6 +213,7 @@ class VectorStore:
         """Embed and add chunks, in batches the server accepts."""
         if not ids:
             return
+        manifest.invalidate(self.settings)
         texts = [index_text(d, m) for d, m in zip(documents, metadatas, strict=True)]
         vectors = self.embedder.embed(texts, batch_size=self.settings.batch_size)
         step = max(1, int(self._client.get_max_batch_size()))
@@ -229,12 +230,14 @@ class VectorStore:
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
         """Replace the metadata of existing chunks (text and vectors stay)."""
         if ids:
+            manifest.invalidate(self.settings)
             self.collection.update(ids=list(ids), metadatas=list(metadatas))
             self._written()
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
         if ids:
+            manifest.invalidate(self.settings)
             step = max(1, int(self._client.get_max_batch_size()))
             for start in range(0, len(ids), step):
                 self.collection.delete(ids=list(ids[start : start + step]))
