@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from .helpers import interlace
 
+NOOP_INGEST = """
+import sys
+from interlace.agents.cli import main
+sys.argv = ["interlace", "ingest", sys.argv[1], sys.argv[2], "--json"]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("chromadb", "torch", "sentence_transformers", "onnxruntime", "transformers")
+print("heavy:", sorted(name for name in heavy if name in sys.modules))
+"""
 SCRIPTED = "models: {default: 'scripted:hello'}\nagents:\n  helper:\n    tools: [calculator]\n"
 
 
@@ -143,3 +156,12 @@ def test_ingest_fills_the_store(tmp_path: Path) -> None:
     again = interlace("ingest", str(only_stores), str(docs), "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["unchanged"] == [str(docs / "a.txt")]
+    heavy = subprocess.run(  # nothing to do: neither Chroma nor the embedder loads
+        [sys.executable, "-c", NOOP_INGEST, str(only_stores), str(docs)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert heavy.returncode == 0, heavy.stderr[-2000:]
+    assert heavy.stdout.strip().splitlines()[-1] == "heavy: []"

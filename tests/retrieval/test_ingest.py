@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from interlace.protocols.errors import ConfigError, UsageError
-from interlace.tools.retrieval import VectorStore, ingest_paths
-from interlace.tools.retrieval.ingest import CHUNKER_VERSION
+from interlace.tools.retrieval import ChunkingSettings, VectorStore, ingest_paths
+from interlace.tools.retrieval.ingest import CHUNKER_VERSION, ingest_unchanged
 
 
 def _snapshot(store: VectorStore) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -31,6 +31,32 @@ def test_rerun_skips_unchanged_files(make_store: Callable[..., VectorStore], doc
     assert len(again.unchanged) == 3
     assert (again.added, again.updated, again.chunks_added, again.chunks_removed) == ([], [], 0, 0)
     assert _snapshot(store) == before
+
+
+def test_nothing_to_do_is_answered_from_the_record_until_anything_changes(
+    make_store: Callable[..., VectorStore], docs: Path
+) -> None:
+    store = make_store()
+    (docs / "blob.bin").write_bytes(b"\x00\x01binary")
+    first = ingest_paths(store, [docs], progress=False)
+    settings, embedder = store.settings, store.embedder
+    again = ingest_unchanged(settings, [docs], embedder)
+    assert again is not None
+    assert sorted(Path(p).name for p in again.unchanged) == ["fruit.txt", "guide.md", "page.html"]
+    assert again.skipped == first.skipped  # the same files, for the same reasons
+    assert ingest_unchanged(settings, [docs / "guide.md"], embedder) is not None  # a subset
+    (docs / "fruit.txt").write_text("Cherries are red.\n")
+    assert ingest_unchanged(settings, [docs], embedder) is None  # a changed file
+    ingest_paths(store, [docs], progress=False)
+    assert ingest_unchanged(settings, [docs], embedder) is not None
+    (docs / "fruit.txt").unlink()
+    assert ingest_unchanged(settings, [docs], embedder) is None  # a file gone
+    assert ingest_unchanged(settings, [docs / "guide.md"], embedder) is not None  # elsewhere
+    store.delete([store.records()[0][0]])  # any write forgets the record
+    assert ingest_unchanged(settings, [docs / "guide.md"], embedder) is None
+    other = settings.model_copy(update={"chunking": ChunkingSettings(max_tokens=100)})
+    ingest_paths(store, [docs], progress=False)
+    assert ingest_unchanged(other, [docs], embedder) is None  # other chunking
 
 
 def test_changed_file_is_replaced_and_deleted_file_removed(

@@ -84,7 +84,7 @@ def read(settings: StoreSettings) -> Manifest | None:
         files = {
             source: FileState(
                 state.get("sha"),
-                tuple(state["stat"]) if state.get("stat") else None,  # type: ignore[arg-type]
+                tuple(state["stat"]) if state.get("stat") else None,
                 state.get("reason"),
             )
             for source, state in data["files"].items()
