@@ -119,13 +119,13 @@ def grounded(name: str, pairs: Pairs, store: VectorStore) -> None:
     from interlace.agents import Agent
     from interlace.agents.rag import DONT_KNOW
     from interlace.agents.rag.answer import sentences
-    from interlace.runtimes.llamacpp import from_ref
+    from interlace.runtimes.registry import resolve_backend
     from interlace.tools.retrieval.toolset import RetrievalToolset, search_tool
 
     agent = Agent(
         name="rag",
         instructions="You answer questions using only the passages given.",
-        model=from_ref("llamacpp:default"),
+        model=resolve_backend("llamacpp:default"),
         toolsets=[RetrievalToolset(store, search_tool(store))],
         planner="grounded",
         sampling={"max_tokens": 120, "temperature": 0},
