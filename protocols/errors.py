@@ -23,6 +23,7 @@ __all__ = [
     "InterlaceError",
     "ModelFileError",
     "ModelReferenceError",
+    "OverloadedError",
     "ProtocolError",
     "RunFailure",
     "RunTimeout",
@@ -113,6 +114,18 @@ class RunTimeout(RunFailure, TimeoutError):
 
 class ControlFlow(InterlaceError):
     """Signals that change the course of a run; not failures."""
+
+
+class OverloadedError(ControlFlow):
+    """A shared model (or the server in front of it) is busy: its admission queue is full.
+
+    Nothing ran; send the request again after ``retry_after`` seconds. Servers answer it
+    with HTTP 429 and a ``Retry-After`` header.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ApprovalRequired(ControlFlow):

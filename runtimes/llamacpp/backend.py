@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from interlace.protocols.errors import ContextOverflowError, ModelReferenceError
 
 from ..base import Capabilities, StreamingBackend
 from ..refs import ModelRef
+from ..worker import held_work
 from .calls import OutputParser
 from .chat import (
     Segment,
@@ -41,8 +42,6 @@ from .grammar import Constraint, active_tools, constraint_for
 from .options import LlamaCppOptions
 
 if TYPE_CHECKING:
-    import threading
-
     from .generate import Decoder, Sampling
     from .loader import LoadedModel
 
@@ -64,18 +63,6 @@ class _Plan:
     cache_key: str | None
 
 
-@asynccontextmanager
-async def _hold(lock: threading.Lock) -> AsyncIterator[None]:
-    """Hold a thread lock from async code without blocking the event loop."""
-    if not lock.acquire(blocking=False):
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(lock.acquire)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def _answer_prompt(request: ModelRequest) -> str:
     fmt = request.response_format
     if isinstance(fmt, JsonSchemaFormat):
@@ -89,8 +76,9 @@ def _answer_prompt(request: ModelRequest) -> str:
 class LlamaCppBackend(StreamingBackend):
     """A GGUF model run in process; ``model`` is ``"default"`` or a path to a ``.gguf``.
 
-    Backends naming the same file and load options share one loaded model; calls to it
-    are serialized and run in worker threads, so the event loop stays free.
+    Backends naming the same file and load options share one loaded model. Calls to it
+    wait in its admission line (``max_queue`` option) and generate on a thread of their
+    own, so the event loop stays free; a cancelled call stops before its next token.
     """
 
     def __init__(
@@ -125,7 +113,7 @@ class LlamaCppBackend(StreamingBackend):
 
     def load(self) -> LoadedModel:
         """The shared loaded model (loads it on first use; blocking, call from a thread)."""
-        if self._loaded is None:
+        if self._loaded is None or self._loaded.closed:
             from .loader import get_model
 
             self._loaded = get_model(resolve_model_path(self._target), self.options)
@@ -135,18 +123,13 @@ class LlamaCppBackend(StreamingBackend):
         model = await anyio.to_thread.run_sync(self.load)
         plan = await anyio.to_thread.run_sync(self._plan, model, request)
         parser = OutputParser(plan.constraint.calls)
-        async with _hold(model.lock):
-            decoder = await anyio.to_thread.run_sync(self._decoder, model, plan)
-            try:
-                while decoder.finish_reason is None:
-                    text = await anyio.to_thread.run_sync(decoder.run)
-                    for event in parser.feed(text):
-                        yield event
-            finally:
-                decoder.close()
+        async with held_work(model.admission, self._generation(model, plan)) as job:
+            async for text in job:
+                for event in parser.feed(text):
+                    yield event
         for event in parser.finish():
             yield event
-        yield Done(response=self._response(parser, decoder))
+        yield Done(response=self._response(parser, job.result))
 
     def _response(self, parser: OutputParser, decoder: Decoder) -> ModelResponse:
         message = parser.message()
@@ -201,10 +184,33 @@ class LlamaCppBackend(StreamingBackend):
         bos, eos = model.token_text(model.llm.token_bos()), model.token_text(model.llm.token_eos())
         return render_template(turns, template, bos, eos), False
 
-    def _decoder(self, model: LoadedModel, plan: _Plan) -> Decoder:
-        """Prepare decoding (call with the model lock held)."""
+    def _generation(
+        self, model: LoadedModel, plan: _Plan
+    ) -> Callable[[threading.Event, Callable[[str], None]], Decoder]:
+        """The work of one call, run on its own thread holding the model's admission:
+        decode until done or cancelled, sending text as it comes."""
+
+        def generate(cancel: threading.Event, send: Callable[[str], None]) -> Decoder:
+            decoder = self._decoder(model, plan, cancel)
+            try:
+                while decoder.finish_reason is None and not cancel.is_set():
+                    text = decoder.run()
+                    if text:
+                        send(text)
+            finally:
+                decoder.close()
+            return decoder
+
+        return generate
+
+    def _decoder(self, model: LoadedModel, plan: _Plan, cancel: threading.Event) -> Decoder:
+        """Prepare decoding (call holding the model's admission)."""
+        from interlace.protocols.errors import BackendError
+
         from .generate import Decoder
 
+        if model.closed:
+            raise BackendError(f"{self.name}: the model was released while this call waited")
         grammar = plan.constraint.grammar
         matcher = model.matcher(grammar) if grammar is not None else None
         return Decoder(
@@ -214,6 +220,7 @@ class LlamaCppBackend(StreamingBackend):
             matcher=matcher,
             cache_key=plan.cache_key,
             reuse_prefix=self.options.prefix_reuse,
+            cancel=cancel,
         )
 
 

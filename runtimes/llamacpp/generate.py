@@ -1,8 +1,9 @@
 """The decoding loop: prompt evaluation with prefix reuse, token masks, jump-forward.
 
-A :class:`Decoder` runs in a worker thread while its caller holds the model lock. Each
+A :class:`Decoder` runs on a generation thread that holds the model's admission. Each
 :meth:`Decoder.run` call decodes for a short time slice and returns the new text, so the
-event loop gets every token promptly and a cancelled stream stops within one slice.
+event loop gets text promptly; ``cancel`` is checked before every token (and prompt
+batch), so a cancelled call stops within one step.
 Grammar-constrained decoding applies llguidance's token mask directly to llama.cpp's
 logits buffer, and the tokens a grammar forces are appended without sampling them.
 """
@@ -117,7 +118,7 @@ class TokenMask:
 
 
 class Decoder:
-    """Decodes one request; create and run it with the model lock held."""
+    """Decodes one request; create and run it holding the model's admission."""
 
     def __init__(
         self,
@@ -128,11 +129,12 @@ class Decoder:
         matcher: Any = None,
         cache_key: str | None = None,
         reuse_prefix: bool = True,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.model = model
         self.llm = model.llm
         self.sampling = sampling
-        self.cancel = threading.Event()
+        self.cancel = cancel or threading.Event()
         self.finish_reason: str | None = None
         self.output: list[int] = []
         self._digit_run = 0

@@ -20,6 +20,7 @@ import llama_cpp
 
 from interlace.protocols.errors import ModelFileError
 
+from ..admission import Admission
 from .cpu import safe_model_params
 from .options import LlamaCppOptions
 from .states import PrefixStates
@@ -45,7 +46,8 @@ def quiet_llama_log() -> None:
 
 @dataclass
 class LoadedModel:
-    """A loaded GGUF with its lock; every use of ``llm``'s context holds ``lock``.
+    """A loaded GGUF and the line in front of it; every use of ``llm``'s context holds
+    ``admission`` (one generation at a time, a bounded queue of waiting requests).
 
     Several backends naming the same path and load options share one instance.
     """
@@ -53,7 +55,8 @@ class LoadedModel:
     path: Path
     llm: Any  # llama_cpp.Llama
     states: PrefixStates
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    admission: Admission
+    closed: bool = False
     _pieces: dict[int, bytes] = field(default_factory=dict)
     _lltokenizer: Any = None
     _tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,7 +125,7 @@ class LoadedModel:
     def matcher(self, grammar: str) -> Any:
         """A reset llguidance matcher for ``grammar``, compiled once and reused.
 
-        Call with ``lock`` held: matchers are reused across the serialized calls.
+        Call holding ``admission``: matchers are reused across the serialized calls.
         """
         from llguidance import LLMatcher
 
@@ -181,9 +184,11 @@ def get_model(path: Path, options: LlamaCppOptions) -> LoadedModel:
     with _models_lock:
         model = _models.get(key)
         if model is None:
-            model = LoadedModel(path=path, llm=_load(path, options), states=PrefixStates())
+            admission = Admission(f"the model {path.name}", options.max_queue)
+            model = LoadedModel(path, _load(path, options), PrefixStates(), admission)
             _models[key] = model
         model.states.capacity = max(model.states.capacity, options.state_cache)
+        model.admission.max_queue = max(model.admission.max_queue, options.max_queue)
         return model
 
 
@@ -222,18 +227,19 @@ def _llama(path: Path, options: LlamaCppOptions, threads: int) -> Any:
 def release_models(wait: float = -1) -> None:
     """Free every loaded model (tests and long-running hosts that switch models).
 
-    ``wait`` bounds how long to wait for a model busy in another thread (-1: forever);
-    a model still busy then is left alone.
+    ``wait`` bounds how long to wait for a model busy with a generation (-1: forever); a
+    model still busy then is left alone. Backends load a fresh copy on their next call.
     """
     with _models_lock:
         models = list(_models.values())
         _models.clear()
     for model in models:
-        if model.lock.acquire(timeout=wait):
+        if model.admission.acquire_blocking(wait):
             try:
+                model.closed = True
                 model.llm.close()
             finally:
-                model.lock.release()
+                model.admission.release()
 
 
 # Free models while llama.cpp is still loaded: ``Llama.__del__`` during interpreter

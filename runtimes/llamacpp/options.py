@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..admission import DEFAULT_MAX_QUEUE
+
 CHAT_FORMATS = ("auto", "template", "gemma", "chatml")
 
 
@@ -17,6 +19,8 @@ class LlamaCppOptions(BaseModel):
     ``chatml``), ``template``, ``gemma`` or ``chatml``. ``max_tokens``: the answer budget
     when a request sets none. ``state_cache``: how many per-``cache_key`` prompt states
     to keep. ``prefix_reuse``: reuse the evaluated prompt prefix across calls.
+    ``max_queue``: how many requests may wait for the model while it generates for
+    another; one more is refused at once (``OverloadedError``, HTTP 429 when served).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +34,7 @@ class LlamaCppOptions(BaseModel):
     state_cache: int = Field(default=8, ge=0)
     prefix_reuse: bool = True
     swa_full: bool = True
+    max_queue: int = Field(default=DEFAULT_MAX_QUEUE, ge=0)
 
     @field_validator("chat_format")
     @classmethod
