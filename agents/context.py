@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from interlace.protocols import Message, ToolCall, ToolResult, ToolSpec
+from interlace.protocols import Message, SamplingSettings, ToolCall, ToolResult, ToolSpec
 from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
 
@@ -15,6 +15,7 @@ from .events import RunEvent
 from .models import get_backend
 
 STREAMING_KEY = "interlace_streaming"
+SAMPLING_KEY = "interlace_sampling"
 
 
 def emit(event: RunEvent) -> None:
@@ -27,6 +28,14 @@ def emit(event: RunEvent) -> None:
 def is_streaming(config: Any) -> bool:
     """Whether the run streams (so model text is requested as deltas)."""
     return bool(config.get("configurable", {}).get(STREAMING_KEY))
+
+
+def sampling_for(agent: Agent, config: Any) -> SamplingSettings:
+    """The agent's sampling settings with the run's overrides (fields set there win)."""
+    override: SamplingSettings | None = config.get("configurable", {}).get(SAMPLING_KEY)
+    if override is None:
+        return agent.sampling
+    return agent.sampling.model_copy(update=override.model_dump(exclude_defaults=True))
 
 
 @dataclass

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interlace.protocols import Message, ToolCall, ToolResult, Usage
 
-StopReason = Literal["final", "max_steps", "max_tokens", "timeout", "loop", "interrupted", "error"]
+StopReason = Literal[
+    "final", "length", "max_steps", "max_tokens", "timeout", "loop", "interrupted", "error"
+]
 
 
 class _Event(BaseModel):
@@ -97,13 +99,40 @@ class Decision(BaseModel):
         return cls(action="edit", arguments=dict(arguments))
 
 
+class RunError(BaseModel):
+    """The failure that ended a run with ``stop_reason="error"``.
+
+    ``type`` is the exception's class name (``ContextOverflowError``, ``BackendError``,
+    ...); a context overflow also carries both token counts.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    message: str
+    prompt_tokens: int | None = None
+    context_window: int | None = None
+
+    @classmethod
+    def of(cls, exc: BaseException) -> RunError:
+        """The error record of ``exc``."""
+        return cls(
+            type=type(exc).__name__,
+            message=str(exc),
+            prompt_tokens=getattr(exc, "prompt_tokens", None),
+            context_window=getattr(exc, "context_window", None),
+        )
+
+
 class RunResult(BaseModel):
     """The outcome of a run.
 
     ``output`` is the final answer text; ``messages`` the conversation (without system
     prompts); ``usage`` the tokens of the whole run and ``usage_by_agent`` per agent.
-    ``stop_reason`` says why the run ended; ``detail`` explains non-final stops;
-    ``pending`` lists the approvals an ``"interrupted"`` run waits for.
+    ``stop_reason`` says why the run ended (``"length"``: the answer was cut off at the
+    model call's ``max_tokens``); ``detail`` explains non-final stops; ``error`` describes
+    the failure of an ``"error"`` stop; ``pending`` lists the approvals an
+    ``"interrupted"`` run waits for.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -117,6 +146,7 @@ class RunResult(BaseModel):
     agent: str = ""
     thread_id: str | None = None
     pending: tuple[ApprovalRequest, ...] = ()
+    error: RunError | None = None
 
     @property
     def interrupted(self) -> bool:

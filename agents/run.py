@@ -7,6 +7,7 @@ backend failures end a run with a ``stop_reason``; misuse raises a ``UsageError`
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import types
 import uuid
@@ -18,12 +19,12 @@ from typing import Any
 
 import anyio
 
-from interlace.protocols import Message
+from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import RunFailure, UsageError
 
 from . import tracing
 from .agent import Agent
-from .context import STREAMING_KEY
+from .context import SAMPLING_KEY, STREAMING_KEY
 from .events import (
     ApprovalRequest,
     Decision,
@@ -31,6 +32,7 @@ from .events import (
     InterruptEvent,
     NodeEnterEvent,
     NodeExitEvent,
+    RunError,
     RunEvent,
     RunResult,
     StopReason,
@@ -48,6 +50,7 @@ UNIT_KEY = "interlace_unit"
 """Checkpoint metadata key naming the agent or graph that ran a thread (thread lists read it)."""
 # Limits.max_steps and Graph.max_hops bound runs; LangGraph's own step limit stays out of the way.
 _RECURSION_LIMIT = 100_000
+_CLOSE_WAIT_S = 60.0
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Run:
     config: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     stop: tuple[StopReason, str] | None = None
+    error: RunError | None = None
 
 
 def _messages(input: Input) -> list[Message]:
@@ -85,9 +89,15 @@ async def run(
     *,
     thread_id: str | None = None,
     checkpointer: Checkpointer = None,
+    sampling: SamplingSettings | None = None,
 ) -> RunResult:
-    """Run ``target`` on ``input`` to the end (or to an interrupt) and return the result."""
-    return await _final(_drive(target, _messages(input), thread_id, checkpointer, False))
+    """Run ``target`` on ``input`` to the end (or to an interrupt) and return the result.
+
+    ``sampling`` overrides the agents' sampling settings (the fields it sets) for every
+    model call of this run, e.g. a server request's ``max_tokens``.
+    """
+    messages = _messages(input)
+    return await _final(_drive(target, messages, thread_id, checkpointer, False, sampling=sampling))
 
 
 def stream(
@@ -96,10 +106,11 @@ def stream(
     *,
     thread_id: str | None = None,
     checkpointer: Checkpointer = None,
+    sampling: SamplingSettings | None = None,
 ) -> AsyncIterator[RunEvent]:
     """Run ``target`` and yield its events: text deltas, tool calls and results, node
     enter/exit, interrupts, and finally a :class:`DoneEvent` carrying the result."""
-    return _drive(target, _messages(input), thread_id, checkpointer, True)
+    return _drive(target, _messages(input), thread_id, checkpointer, True, sampling=sampling)
 
 
 async def resume(
@@ -145,6 +156,7 @@ async def _drive(
     streaming: bool,
     *,
     resuming: bool = False,
+    sampling: SamplingSettings | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     if resuming and thread_id is None:
         raise UsageError("resume() needs the thread_id of the run to continue")
@@ -155,6 +167,8 @@ async def _drive(
         current = _Run(target, thread_id)
         current.graph = compile_unit(target, saver)
         configurable: dict[str, Any] = {STREAMING_KEY: streaming}
+        if sampling is not None:
+            configurable[SAMPLING_KEY] = sampling
         if thread_id is not None:
             configurable["thread_id"] = thread_id
         current.config = {
@@ -213,29 +227,65 @@ async def _events(
     current: _Run, graph_input: Any, streaming: bool
 ) -> AsyncGenerator[RunEvent, None]:
     modes = ["custom", "values"] if streaming else ["values"]
+    items = current.graph.astream(
+        graph_input,
+        current.config,
+        stream_mode=modes,
+        subgraphs=streaming,
+        # a checkpoint is on disk before the next step starts: a killed run
+        # loses no finished tool call and repeats none
+        durability="sync" if current.graph.checkpointer else None,
+    )
     try:
         with anyio.fail_after(_timeout(current.target)):
-            async for item in current.graph.astream(
-                graph_input,
-                current.config,
-                stream_mode=modes,
-                subgraphs=streaming,
-                # a checkpoint is on disk before the next step starts: a killed run
-                # loses no finished tool call and repeats none
-                durability="sync" if current.graph.checkpointer else None,
-            ):
-                mode, chunk = item[-2], item[-1]
-                if mode == "values":
-                    if not (streaming and item[0]):  # top-level values only
-                        current.state = chunk
-                elif isinstance(chunk, _EVENT_TYPES):
-                    yield chunk
+            async with aclosing(_pumped(items)) as pumped:
+                async for item in pumped:
+                    mode, chunk = item[-2], item[-1]
+                    if mode == "values":
+                        if not (streaming and item[0]):  # top-level values only
+                            current.state = chunk
+                    elif isinstance(chunk, _EVENT_TYPES):
+                        yield chunk
     except TimeoutError:
         current.stop = ("timeout", f"the run took longer than timeout_s={_timeout(current.target)}")
     except RunFailure as exc:
         current.stop = ("error", f"{type(exc).__name__}: {exc}")
+        current.error = RunError.of(exc)
     if current.stop is None and (pending := await _pending(current)):
         yield InterruptEvent(agent=pending[0].agent, pending=pending)
+
+
+async def _pumped(items: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    """The graph's stream, iterated by a task of its own.
+
+    LangGraph cleans up (cancels the nodes still running and waits for them) when its
+    stream is cancelled once, the asyncio way; a cancelled anyio scope cancels again at
+    every step of that clean-up and cuts it short, leaving a node (a model generating)
+    to run on in the background. So the stream runs in a plain task, and a consumer that
+    leaves (an answer, a timeout, Ctrl-C) cancels that task once and waits, shielded,
+    until the graph has stopped.
+    """
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    end = object()
+
+    async def pump() -> None:
+        try:
+            async for item in items:
+                queue.put_nowait(item)
+        finally:
+            queue.put_nowait(end)
+
+    task = asyncio.create_task(pump())
+    try:
+        while (item := await queue.get()) is not end:
+            yield item
+        await task  # its exception, if it failed
+    finally:
+        task.cancel()
+        with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_WAIT_S):
+            await asyncio.wait([task])
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: already raised above, or moot after an early exit
 
 
 async def _pending(current: _Run) -> tuple[ApprovalRequest, ...]:
@@ -269,6 +319,9 @@ async def _result(current: _Run) -> RunResult:
         stop = state["stop"]
         assert stop is not None
         reason, detail = stop.reason, stop.detail
+    elif state.get("cut_off"):
+        reason = "length"
+        detail = "the answer was cut off at the model call's max_tokens; raise sampling.max_tokens"
     return RunResult(
         output=last_answer(messages),
         messages=tuple(messages),
@@ -279,6 +332,7 @@ async def _result(current: _Run) -> RunResult:
         agent=current.target.name,
         thread_id=current.thread_id,
         pending=pending,
+        error=current.error,
     )
 
 
@@ -306,6 +360,7 @@ __all__ = [
     "ApprovalRequest",
     "Decision",
     "DoneEvent",
+    "RunError",
     "RunEvent",
     "RunResult",
     "StopReason",

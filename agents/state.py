@@ -35,6 +35,11 @@ def first_stop(left: Stop | None, right: Stop | None) -> Stop | None:
     return left if left is not None else right
 
 
+def latest(left: Any, right: Any) -> Any:
+    """Reducer: the last write wins (concurrent branches may both write)."""
+    return right
+
+
 def merge_dict(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
     """Reducer: update a dict (concurrent branches write distinct keys)."""
     return {**left, **right}
@@ -49,6 +54,7 @@ class State(TypedDict, total=False):
     ``counts``: how often each tool call signature ran. ``route``: the next node a
     router or handoff picked. ``outputs``: final text per node (parallel joins read it).
     ``hops``: nodes a graph ran (its loop guard). ``tool_errors``: failed tool calls.
+    ``cut_off``: the latest model answer stopped at its ``max_tokens``.
     """
 
     messages: Annotated[list[Message], operator.add]
@@ -61,6 +67,7 @@ class State(TypedDict, total=False):
     outputs: Annotated[dict[str, str], merge_dict]
     hops: Annotated[int, operator.add]
     tool_errors: Annotated[int, operator.add]
+    cut_off: Annotated[bool, latest]
 
 
 def last_answer(messages: list[Message]) -> str:

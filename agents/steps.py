@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -20,7 +21,7 @@ from interlace.protocols import (
 )
 
 from . import guards, tracing
-from .context import AgentContext, emit, is_streaming
+from .context import AgentContext, emit, is_streaming, sampling_for
 from .events import ApprovalRequest, Decision, TextDeltaEvent, ToolCallEvent, ToolResultEvent
 from .state import State, Stop
 
@@ -66,7 +67,7 @@ async def call_model(
         messages=tuple(messages),
         tools=await ctx.tool_specs() if use_tools else (),
         response_format=response_format,
-        settings=agent.sampling,
+        settings=sampling_for(agent, config),
         cache_key=agent.name,
     )
     with tracing.model_span(agent.name, agent.model_name) as span:
@@ -80,6 +81,7 @@ async def call_model(
         "steps": state.get("steps", 0) + 1,
         "started": started,
         "counts": counts,
+        "cut_off": response.finish_reason == "length" and not response.tool_calls,
     }
     if stop is not None:
         update["stop"] = stop
@@ -89,11 +91,13 @@ async def call_model(
 async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
     if not streaming:
         return await ctx.backend.complete(request)
-    async for event in ctx.backend.stream(request):
-        if isinstance(event, TextDelta):
-            emit(TextDeltaEvent(agent=ctx.name, text=event.text))
-        elif isinstance(event, Done):
-            return event.response
+    # aclosing: a backend holding a model while it streams lets go as soon as we leave
+    async with aclosing(ctx.backend.stream(request)) as events:  # type: ignore[type-var]
+        async for event in events:
+            if isinstance(event, TextDelta):
+                emit(TextDeltaEvent(agent=ctx.name, text=event.text))
+            elif isinstance(event, Done):
+                return event.response
     from interlace.protocols.errors import BackendError
 
     raise BackendError(f"{ctx.backend.name}: stream ended without a final response")

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from interlace.protocols import Message
+from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import UsageError
 
 from .config import Config
@@ -127,7 +127,12 @@ class System:
 
     @overload
     async def run(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> RunResult: ...
 
     async def run(
@@ -137,16 +142,17 @@ class System:
         thread_id: str | None = None,
         *,
         agent: str | None = None,
+        sampling: SamplingSettings | None = None,
     ) -> RunResult:
         """Run a task: ``run("task", agent=None, thread_id=None)``.
 
-        The host form ``run(agent_name, messages, thread_id)`` (for the servers) runs the
-        named agent on a conversation.
+        The host form ``run(agent_name, messages, thread_id, sampling=None)`` (for the
+        servers) runs the named agent on a conversation.
         """
         runner = _runner()
         target, given = self._target_and_input(agent_name, messages, agent)
         result: RunResult = await runner.run(
-            target, given, thread_id=thread_id, checkpointer=self.checkpointer
+            target, given, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
         )
         return result
 
@@ -157,7 +163,12 @@ class System:
 
     @overload
     def stream(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> AsyncIterator[RunEvent]: ...
 
     def stream(
@@ -167,11 +178,12 @@ class System:
         thread_id: str | None = None,
         *,
         agent: str | None = None,
+        sampling: SamplingSettings | None = None,
     ) -> AsyncIterator[RunEvent]:
         """Like :meth:`run`, yielding events as they happen (the last one is ``done``)."""
         target, given = self._target_and_input(agent_name, messages, agent)
         events: AsyncIterator[RunEvent] = _runner().stream(
-            target, given, thread_id=thread_id, checkpointer=self.checkpointer
+            target, given, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
         )
         return events
 

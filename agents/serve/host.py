@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from interlace.protocols import Message
+from interlace.protocols import Message, SamplingSettings
 
 if TYPE_CHECKING:
     from interlace.agents.run import RunEvent, RunResult
@@ -27,9 +27,11 @@ class AgentHost(Protocol):
     continues a run that stopped with ``stop_reason == "interrupted"`` (a tool waiting
     for human approval) with a decision as the agents runner accepts it (for example
     ``Decision.approve()``); ``resume_stream`` does the same, yielding events.
-    ``toolsets`` maps names to the toolsets to expose directly (MCP). ``checkpointer`` is
-    where threads are kept and ``stores`` the retrieval stores: the web page lists and
-    reopens threads, opens citations and ingests uploads there.
+    ``sampling`` overrides the agents' sampling settings for one run (a request's
+    ``max_tokens``, ``temperature``, ...). ``toolsets`` maps names to the toolsets to
+    expose directly (MCP). ``checkpointer`` is where threads are kept and ``stores`` the
+    retrieval stores: the web page lists and reopens threads, opens citations and ingests
+    uploads there.
     """
 
     @property
@@ -53,13 +55,23 @@ class AgentHost(Protocol):
         ...
 
     async def run(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> RunResult:
         """Run agent ``agent_name`` on ``messages`` to completion."""
         ...
 
     def stream(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> AsyncIterator[RunEvent]:
         """Run agent ``agent_name``, yielding its events (the last one is ``done``)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from interlace.protocols import Message
+from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import UsageError
 
 if TYPE_CHECKING:
@@ -54,25 +54,43 @@ class LocalHost:
         return self.units[name]
 
     async def run(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> RunResult:
         """Run one agent or graph to completion."""
         from interlace.agents import run as runner
 
         unit = self._unit(agent_name)
         return await runner.run(
-            unit, list(messages), thread_id=thread_id, checkpointer=self.checkpointer
+            unit,
+            list(messages),
+            thread_id=thread_id,
+            checkpointer=self.checkpointer,
+            sampling=sampling,
         )
 
     def stream(
-        self, agent_name: str, messages: Sequence[Message], thread_id: str | None = None
+        self,
+        agent_name: str,
+        messages: Sequence[Message],
+        thread_id: str | None = None,
+        *,
+        sampling: SamplingSettings | None = None,
     ) -> AsyncIterator[RunEvent]:
         """Run one agent or graph, yielding its events."""
         from interlace.agents import run as runner
 
         unit = self._unit(agent_name)
         return runner.stream(
-            unit, list(messages), thread_id=thread_id, checkpointer=self.checkpointer
+            unit,
+            list(messages),
+            thread_id=thread_id,
+            checkpointer=self.checkpointer,
+            sampling=sampling,
         )
 
     async def resume(self, agent_name: str, thread_id: str, decision: Any) -> RunResult:
