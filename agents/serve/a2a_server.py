@@ -5,7 +5,9 @@ One agent card lists every agent as a skill; a message picks its agent with
 ``metadata.agent`` (or ``metadata.skill``), else the first agent answers. Task states
 follow the run: ``working`` while it runs, ``input-required`` when a tool call waits
 for human approval (reply ``approve`` or ``reject: reason`` on the same task),
-``completed``, ``failed`` or ``canceled``.
+``completed`` (a stop short of a final answer, such as an answer cut at ``max_tokens``,
+is named in the message's ``metadata.stop_reason``), ``failed`` with the reason (a
+failure, a timeout, a full model queue) or ``canceled``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from interlace.protocols import Message
 
 from .host import AgentHost
 from .protocols import ServerParts
-from .running import public_error, stream_agent
+from .running import public_error, raise_for_result, stream_agent
 from .settings import ServeSettings
 
 if TYPE_CHECKING:
@@ -171,11 +173,13 @@ class HostExecutor(AgentExecutor):
             calls = "; ".join(f"{item.call.name}({item.call.arguments})" for item in result.pending)
             note = f"approval needed for: {calls}. Reply 'approve' or 'reject: <reason>'."
             await updater.requires_input(updater.new_agent_message([new_text_part(note)]))
-        elif result.stop_reason == "error":
-            note = f"agent {agent} failed: {result.detail or 'unknown error'}"
-            await updater.failed(updater.new_agent_message([new_text_part(note)]))
         else:
-            await updater.complete(updater.new_agent_message([new_text_part(result.output)]))
+            raise_for_result(result)  # a failure or a timeout fails the task, with the reason
+            metadata = (
+                None if result.stop_reason == "final" else {"stop_reason": result.stop_reason}
+            )
+            message = updater.new_agent_message([new_text_part(result.output)], metadata)
+            await updater.complete(message)
 
     def _agent_for(self, context: RequestContext) -> str:
         names = [name for name, _ in self.host.agent_cards()]

@@ -24,9 +24,10 @@ from interlace.tools.base import Toolset
 from .host import AgentHost
 from .mcp_content import call_result, error_result
 from .protocols import ServerParts
-from .running import public_error, result_failure, run_agent
+from .running import public_error, run_agent
 from .settings import ServeSettings, is_loopback
 
+STOP_REASON_META = "interlace/stop_reason"
 TASK_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"task": {"type": "string", "description": "What the agent should do."}},
@@ -81,7 +82,8 @@ class McpBridge:
     async def call_tool(
         self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        """``tools/call``: failures of the tool or agent come back as ``isError`` results."""
+        """``tools/call``: failures of the tool or agent (a timeout, a full model queue, a
+        conversation over the context window, ...) come back as ``isError`` results."""
         entries = await self.entries()
         entry = entries.get(params.name)
         if entry is None:
@@ -107,16 +109,15 @@ class McpBridge:
         if not isinstance(task, str) or not task.strip():
             return error_result(f"agent {agent!r} needs a non-empty string argument 'task'")
         result = await run_agent(self.host, agent, [Message.user(task)], self.timeout_s)
-        failure = result_failure(result)
-        if failure is not None:
-            return error_result(failure)
         if result.interrupted:
             calls = ", ".join(item.call.name for item in result.pending)
             return error_result(
                 f"agent {agent!r} stopped to wait for human approval of {calls}; approve "
                 "tool calls over A2A (input-required) or run it where approval is possible"
             )
-        return types.CallToolResult(content=[types.TextContent(text=result.output)])
+        # a stop short of a final answer (cut at max_tokens, ...) is named in _meta
+        meta = None if result.stop_reason == "final" else {STOP_REASON_META: result.stop_reason}
+        return types.CallToolResult(content=[types.TextContent(text=result.output)], meta=meta)
 
 
 def create_mcp_server(host: AgentHost, timeout_s: float = 300.0) -> Server[Any]:

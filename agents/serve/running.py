@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from interlace.protocols import Message
-from interlace.protocols.errors import InterlaceError, RunTimeout, UsageError
+from interlace.protocols import Message, SamplingSettings
+from interlace.protocols.errors import (
+    ContextOverflowError,
+    InterlaceError,
+    RunFailure,
+    RunTimeout,
+    UsageError,
+)
 
 from .host import AgentHost
 
@@ -48,13 +54,17 @@ async def run_agent(
     messages: Sequence[Message],
     timeout_s: float,
     thread_id: str | None = None,
+    sampling: SamplingSettings | None = None,
 ) -> RunResult:
-    """``host.run`` bounded by ``timeout_s`` (raises :class:`RunTimeout`)."""
+    """``host.run`` bounded by ``timeout_s``; a timed-out or failed run raises (see
+    :func:`raise_for_result`), an interrupted one is returned."""
     try:
         with anyio.fail_after(timeout_s):
-            return await host.run(name, list(messages), thread_id)
+            result = await host.run(name, list(messages), thread_id, sampling=sampling)
     except TimeoutError as exc:
         raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
+    raise_for_result(result)
+    return result
 
 
 async def stream_agent(
@@ -64,6 +74,7 @@ async def stream_agent(
     timeout_s: float,
     on_event: Callable[[RunEvent], Awaitable[None]],
     thread_id: str | None = None,
+    sampling: SamplingSettings | None = None,
 ) -> None:
     """Run ``host.stream`` to its end within ``timeout_s``, handing each event to
     ``on_event`` (raises :class:`RunTimeout`).
@@ -73,15 +84,24 @@ async def stream_agent(
     """
     try:
         with anyio.fail_after(timeout_s):
-            async with aclosing(host.stream(name, list(messages), thread_id)) as events:  # type: ignore[type-var]
+            events = host.stream(name, list(messages), thread_id, sampling=sampling)
+            async with aclosing(events) as events:  # type: ignore[type-var]
                 async for event in events:
                     await on_event(event)
     except TimeoutError as exc:
         raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
 
 
-def result_failure(result: RunResult) -> str | None:
-    """The error message of a failed run (``stop_reason == "error"``), else ``None``."""
-    if result.stop_reason == "error":
-        return f"agent {result.agent or '?'} failed: {result.detail or 'unknown error'}"
-    return None
+def raise_for_result(result: RunResult) -> None:
+    """Raise what a run that did not end well stands for: :class:`RunTimeout` (its
+    ``limits.timeout_s``), ``ContextOverflowError`` with both token counts, or
+    ``RunFailure``. Other stops (``length``, ``max_steps``, ...) carry an answer."""
+    agent = result.agent or "?"
+    if result.stop_reason == "timeout":
+        raise RunTimeout(f"agent {agent!r} did not finish: {result.detail}")
+    if result.stop_reason != "error":
+        return
+    error = result.error
+    if error is not None and error.prompt_tokens is not None and error.context_window is not None:
+        raise ContextOverflowError(error.prompt_tokens, error.context_window, f"(agent {agent!r})")
+    raise RunFailure(f"agent {agent} failed: {result.detail or 'unknown error'}")

@@ -108,14 +108,15 @@ async def test_agent_error_is_a_500_without_traceback(client: openai.AsyncOpenAI
     assert "broken" in text or "internal error" in text
 
 
-async def test_agent_error_while_streaming_is_an_error_event(client: openai.AsyncOpenAI) -> None:
-    stream = await client.chat.completions.create(
-        model="broken", messages=[{"role": "user", "content": "hi"}], stream=True
-    )
-    with pytest.raises(openai.APIError) as caught:
-        async for _chunk in stream:
-            pass
+async def test_agent_error_before_the_first_token_is_a_500_even_streaming(
+    client: openai.AsyncOpenAI,
+) -> None:
+    with pytest.raises(openai.InternalServerError) as caught:
+        await client.chat.completions.create(
+            model="broken", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
     assert "Traceback" not in str(caught.value)
+    assert "secret internal detail" not in str(caught.value)
 
 
 async def test_timeout_is_a_504(client: openai.AsyncOpenAI) -> None:

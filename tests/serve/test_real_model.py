@@ -42,7 +42,7 @@ async def test_openai_client_gets_a_real_model_answer(url: str) -> None:
         )
     choice = completion.choices[0]
     assert choice.message.content
-    assert choice.finish_reason == "stop"
+    assert choice.finish_reason in ("stop", "length")  # the example's max_tokens is small
     assert completion.usage is not None
     assert completion.usage.prompt_tokens > 0
     assert completion.usage.completion_tokens > 0
