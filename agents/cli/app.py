@@ -116,6 +116,10 @@ def serve(
             "--protocol", help="Also serve a plugin's protocol (repeatable).", metavar="NAME"
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0.001, help="Seconds a request's agent run may take."),
+    ] = 300.0,
     set_: SetOpt = None,
 ) -> None:
     """Expose the agents over MCP, A2A, an OpenAI-compatible API and a web page."""
@@ -123,7 +127,7 @@ def serve(
 
     chosen = {"mcp": mcp, "a2a": a2a, "openai": openai, "web": web}
     protocols = [name for name, on in chosen.items() if on] + list(protocol or [])
-    options = ServeOptions(protocols, host, port, token, stdio)
+    options = ServeOptions(protocols, host, port, token, stdio, timeout)
     serve_command(config, options, overrides=set_ or [])
 
 

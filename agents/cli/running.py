@@ -1,10 +1,15 @@
-"""``interlace run`` and ``interlace chat``: stream answers, show tool calls on stderr."""
+"""``interlace run`` and ``interlace chat``: stream answers, show tool calls on stderr.
+
+Ctrl-C during a chat answer cancels that answer and keeps the chat open; during ``run``
+it stops the run (exit code 130) after the model has let go.
+"""
 
 from __future__ import annotations
 
 import sys
 import uuid
 from collections.abc import Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -16,6 +21,8 @@ if TYPE_CHECKING:
 
     from interlace.agents.events import RunResult
     from interlace.agents.system import System
+
+    from .terminal import LineReader
 
 _STOP_CODES = {"final": Exit.OK, "error": Exit.FAILURE}
 _PREVIEW = 200
@@ -65,9 +72,11 @@ async def _run(
     async with system:
         if as_json:
             return await system.run(task, agent=agent, thread_id=thread)
+        from .terminal import LineReader
+
         renderer = Renderer(stderr(), quiet=quiet, agents=len(system.agents) > 1)
         result = await renderer.consume(system.stream(task, agent=agent, thread_id=thread))
-        return await _approvals(system, result, agent, renderer)
+        return await _approvals(system, result, agent, renderer, LineReader())
 
 
 class Renderer:
@@ -81,14 +90,18 @@ class Renderer:
         self._open_line = False
 
     async def consume(self, events: Any) -> RunResult:
-        """Render every event; return the result of the final ``done`` event."""
+        """Render every event; return the result of the final ``done`` event. Cancelled,
+        it closes the run (which stops the model) and ends the line written so far."""
         result: RunResult | None = None
-        async for event in events:
-            if event.type == "done":
-                result = event.result
-            else:
-                self.show(event)
-        self._end_line()
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    if event.type == "done":
+                        result = event.result
+                    else:
+                        self.show(event)
+        finally:
+            self._end_line()
         if result is None:
             from interlace.protocols.errors import RunFailure
 
@@ -137,14 +150,15 @@ def _short(value: Any) -> str:
 
 
 async def _approvals(
-    system: System, result: RunResult, agent: str | None, renderer: Renderer
+    system: System, result: RunResult, agent: str | None, renderer: Renderer, reader: LineReader
 ) -> RunResult:
     """Ask on the terminal about tool calls waiting for approval (only when interactive)."""
     from interlace.agents.events import Decision
 
     while result.interrupted and result.thread_id and sys.stdin.isatty():
         request = result.pending[0]
-        answer = await _ask(f"allow {request.call.name}({_short(request.call.arguments)})? [y/N] ")
+        question = f"allow {request.call.name}({_short(request.call.arguments)})? [y/N] "
+        answer = await reader.ask(question)
         decision = (
             Decision.approve()
             if answer.strip().lower() in ("y", "yes")
@@ -165,20 +179,6 @@ class _Text:
         self.text = text
 
 
-async def _ask(prompt: str) -> str:
-    import anyio
-
-    def read() -> str:
-        sys.stderr.write(prompt)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            raise EOFError
-        return line.rstrip("\n")
-
-    return await anyio.to_thread.run_sync(read)
-
-
 def chat_command(
     config_path: str, *, agent: str | None, thread: str | None, overrides: Sequence[str]
 ) -> None:
@@ -189,24 +189,46 @@ def chat_command(
 
 
 async def _chat(system: System, agent: str | None, thread: str) -> None:
+    import anyio
+
+    from .terminal import CtrlC
+
     console = stderr()
-    console.print(f"[dim]thread {thread} · /new starts a fresh thread · /exit or Ctrl-D quits[/]")
+    console.print(
+        f"[dim]thread {thread} · /new starts a fresh thread · Ctrl-C stops an answer · "
+        "/exit or Ctrl-D quits[/]"
+    )
+    async with system, anyio.create_task_group() as group:
+        ctrl_c = CtrlC(group.cancel_scope)
+        group.start_soon(ctrl_c.watch)
+        await _converse(system, agent, thread, ctrl_c)
+        group.cancel_scope.cancel()
+    if ctrl_c.quit:
+        raise KeyboardInterrupt
+
+
+async def _converse(system: System, agent: str | None, thread: str, ctrl_c: Any) -> None:
+    from .terminal import LineReader
+
+    console, reader = stderr(), LineReader()
     renderer = Renderer(console, agents=len(system.agents) > 1)
-    async with system:
-        while True:
-            try:
-                text = (await _ask("> ")).strip()
-            except EOFError:
-                break
-            if text in ("/exit", "/quit"):
-                break
-            if text == "/new":
-                thread = uuid.uuid4().hex[:12]
-                console.print(f"[dim]thread {thread}[/]")
-                continue
-            if not text:
-                continue
+    while True:
+        try:
+            text = (await reader.ask("> ")).strip()
+        except EOFError:
+            break
+        if text in ("/exit", "/quit"):
+            break
+        if text == "/new":
+            thread = uuid.uuid4().hex[:12]
+            console.print(f"[dim]thread {thread}[/]")
+            continue
+        if not text:
+            continue
+        with ctrl_c.answering() as answer:
             result = await renderer.consume(system.stream(text, agent=agent, thread_id=thread))
-            result = await _approvals(system, result, agent, renderer)
-            if result.stop_reason != "final":
-                console.print(f"[yellow]stopped: {result.stop_reason}[/] {result.detail}")
+            result = await _approvals(system, result, agent, renderer, reader)
+        if answer.cancelled_caught:
+            console.print("[yellow]interrupted[/] (the answer above is all that was produced)")
+        elif result.stop_reason != "final":
+            console.print(f"[yellow]stopped: {result.stop_reason}[/] {result.detail}")

@@ -20,6 +20,7 @@ class ServeOptions(NamedTuple):
     port: int
     token: str | None
     stdio: bool = False
+    timeout_s: float = 300.0
 
 
 def serve_command(config_path: str, options: ServeOptions, *, overrides: Sequence[str]) -> None:
@@ -44,6 +45,7 @@ async def _serve(system: object, options: ServeOptions) -> None:
             port=options.port,
             token=options.token,
             stdio=options.stdio,
+            timeout_s=options.timeout_s,
         )
 
 
