@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .agent import Agent, Limits
+    from .agent import Agent, HistoryPolicy, Limits
     from .checkpoints import sqlite_checkpointer
     from .events import (
         ApprovalRequest,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "Agent": "agent",
+    "HistoryPolicy": "agent",
     "Limits": "agent",
     "ApprovalRequest": "events",
     "Decision": "events",
@@ -81,6 +82,7 @@ __all__ = [
     "DoneEvent",
     "Graph",
     "GraphBuilder",
+    "HistoryPolicy",
     "InterruptEvent",
     "Limits",
     "NodeEnterEvent",

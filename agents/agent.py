@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,12 +32,29 @@ class Limits(BaseModel):
     max_repeated_calls: int = Field(default=3, gt=0)
 
 
+class HistoryPolicy(BaseModel):
+    """What of a long conversation each model call sees (see :mod:`interlace.agents.history`).
+
+    ``strategy``: ``trim`` drops the oldest whole turns until the prompt fits,
+    ``summarize`` puts a model-written summary of them in their place, ``keep`` sends
+    everything. ``max_tokens``: the prompt budget (default: the model's context window
+    less room for the answer). ``summary_tokens``: the length of a summary.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    strategy: Literal["trim", "summarize", "keep"] = "trim"
+    max_tokens: int | None = Field(default=None, gt=0)
+    summary_tokens: int = Field(default=160, gt=0)
+
+
 class Agent(BaseModel):
     """An agent as plain data; run it with :func:`interlace.agents.run.run`.
 
     ``model`` is a backend reference (``"llamacpp:default"``) or a backend instance;
     ``planner`` names the strategy that drives it (``react``, ``plan_execute``, ``router``,
-    or one a plugin registered). ``sampling`` applies to every model call of the agent.
+    or one a plugin registered). ``sampling`` applies to every model call of the agent;
+    ``history`` decides what of a long conversation each call sees.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -50,6 +67,7 @@ class Agent(BaseModel):
     planner: str = "react"
     limits: Limits = Limits()
     sampling: SamplingSettings = SamplingSettings()
+    history: HistoryPolicy = HistoryPolicy()
 
     @field_validator("name")
     @classmethod

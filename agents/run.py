@@ -176,7 +176,7 @@ async def _drive(
             "recursion_limit": _RECURSION_LIMIT,
             "metadata": {UNIT_KEY: target.name},
         }
-        graph_input = await _graph_input(current, payload) if resuming else {"messages": payload}
+        graph_input = await _start(current, payload, resuming)
         with tracing.run_span(target.name):
             # aclosing: a consumer that stops early closes _events in its own task
             async with aclosing(_events(current, graph_input, streaming)) as events:
@@ -198,6 +198,30 @@ async def _open_checkpointer(
     if thread_id is not None or resuming or await unit_needs_approval(target):
         return memory_checkpointer()
     return None
+
+
+async def _start(current: _Run, payload: Any, resuming: bool) -> Any:
+    """The graph input: new messages (after repairing a thread a crash left with
+    unanswered tool calls), or a resume (marking the calls a crash cut off)."""
+    from . import repair
+
+    if current.graph.checkpointer is None or current.thread_id is None:
+        return {"messages": payload}
+    if not resuming:
+        fixes = []
+        if isinstance(current.target, Agent):
+            fixes = await repair.repaired_history(current.graph, current.config, current.target)
+        return {"messages": [*fixes, *payload]}
+    if payload is None:
+        if not (await current.graph.aget_state(current.config)).next:
+            raise UsageError(
+                f"thread {current.thread_id!r} has no unfinished run to continue; send it a "
+                "new message instead (threads kept in memory end with their process: set "
+                "checkpoints.path to continue a run in another process)"
+            )
+        ids = await repair.interrupted_ids(current.graph, current.config)
+        current.config["configurable"][repair.INTERRUPTED_KEY] = ids
+    return await _graph_input(current, payload)
 
 
 async def _graph_input(current: _Run, decision: DecisionInput) -> Any:

@@ -23,6 +23,8 @@ from interlace.protocols import (
 from . import guards, tracing
 from .context import AgentContext, emit, is_streaming, sampling_for
 from .events import ApprovalRequest, Decision, TextDeltaEvent, ToolCallEvent, ToolResultEvent
+from .history import complete_within_history
+from .repair import interrupted_result, is_interrupted
 from .state import State, Stop
 
 
@@ -71,7 +73,10 @@ async def call_model(
         cache_key=agent.name,
     )
     with tracing.model_span(agent.name, agent.model_name) as span:
-        response = await _complete(ctx, request, is_streaming(config))
+        streaming = is_streaming(config)
+        response = await complete_within_history(
+            ctx, request, lambda fitted: _complete(ctx, fitted, streaming)
+        )
         span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
         span.set_attribute("gen_ai.usage.output_tokens", response.usage.output_tokens)
         span.set_attribute("gen_ai.response.finish_reasons", [response.finish_reason])
@@ -106,9 +111,13 @@ async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -
 def tool_node(ctx: AgentContext) -> Any:
     """A node running one tool call, asking for approval first where the tool needs it."""
 
-    async def tool(task: ToolTask) -> dict[str, Any]:
+    async def tool(task: ToolTask, config: RunnableConfig) -> dict[str, Any]:
         call = task["call"]
         toolset = await ctx.owner(call.name)
+        if is_interrupted(call, config) and not (toolset and toolset.is_idempotent(call.name)):
+            result = interrupted_result(call)  # a crash cut it off: not repeated
+            emit(ToolResultEvent(agent=ctx.name, result=result))
+            return {"messages": [result.to_message()], "tool_errors": 1}
         if toolset is not None and toolset.requires_approval(call.name):
             decided = _ask_approval(ctx.name, call)
             if isinstance(decided, ToolResult):

@@ -195,9 +195,10 @@ class System:
         return result
 
     def resume_stream(
-        self, agent_name: str, thread_id: str, decision: Any
+        self, agent_name: str, thread_id: str, decision: Any = None
     ) -> AsyncIterator[RunEvent]:
-        """Like :meth:`resume`, yielding events as they happen."""
+        """Like :meth:`resume`, yielding events as they happen; ``decision=None`` continues
+        a run that was killed (see :mod:`interlace.agents.repair`)."""
         events: AsyncIterator[RunEvent] = _runner().resume_stream(
             self.target(agent_name), thread_id, decision, checkpointer=self.checkpointer
         )

@@ -27,6 +27,12 @@ class Toolset(ABC):
         """Whether calls to ``name`` need a human decision first (default: no)."""
         return False
 
+    def is_idempotent(self, name: str) -> bool:
+        """Whether calling ``name`` twice with the same arguments does no more than once
+        (default: no). A run killed during such a call runs it again when it resumes;
+        any other call is answered "interrupted" instead."""
+        return False
+
     async def aclose(self) -> None:
         """Release resources (subprocesses, connections); nothing by default."""
 

@@ -52,6 +52,10 @@ class MappedToolset(Toolset):
         inner_name = self._inverse(name)
         return inner_name is not None and self.inner.requires_approval(inner_name)
 
+    def is_idempotent(self, name: str) -> bool:
+        inner_name = self._inverse(name)
+        return inner_name is not None and self.inner.is_idempotent(inner_name)
+
     async def aclose(self) -> None:
         await self.inner.aclose()
 
@@ -141,6 +145,11 @@ class CombinedToolset(Toolset):
         if self._routes is not None and name in self._routes:
             return self._routes[name].requires_approval(name)
         return any(toolset.requires_approval(name) for toolset in self.toolsets)
+
+    def is_idempotent(self, name: str) -> bool:
+        if self._routes is not None and name in self._routes:
+            return self._routes[name].is_idempotent(name)
+        return False
 
     async def aclose(self) -> None:
         errors: list[BaseException] = []

@@ -42,6 +42,7 @@ class Tool:
     requires_approval: bool = False
     timeout_s: float | None = None
     strict: bool = True
+    idempotent: bool = False
 
     @property
     def spec(self) -> ToolSpec:
@@ -182,6 +183,7 @@ def tool(
     requires_approval: bool = False,
     timeout_s: float | None = None,
     strict: bool = True,
+    idempotent: bool = False,
 ) -> Tool: ...
 
 
@@ -193,6 +195,7 @@ def tool(
     requires_approval: bool = False,
     timeout_s: float | None = None,
     strict: bool = True,
+    idempotent: bool = False,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -205,12 +208,14 @@ def tool(
     requires_approval: bool = False,
     timeout_s: float | None = None,
     strict: bool = True,
+    idempotent: bool = False,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Turn a typed function (sync or async) into a :class:`Tool`.
 
     Use as ``@tool`` or ``@tool(requires_approval=True, timeout_s=5)``. The schema comes
     from the type hints, the descriptions from the docstring (Google, numpy or Sphinx
     style). ``strict=False`` lets pydantic coerce (``"5"`` to ``5``) instead.
+    ``idempotent=True`` marks a tool that is safe to run again after a crash.
     """
     # Names local to the defining function (a model class defined next to the tool).
     localns = dict(sys._getframe(1).f_locals)
@@ -236,6 +241,7 @@ def tool(
             requires_approval=requires_approval,
             timeout_s=timeout_s,
             strict=strict,
+            idempotent=idempotent,
         )
 
     if function is not None:
@@ -274,6 +280,10 @@ class FunctionToolset(Toolset):
     def requires_approval(self, name: str) -> bool:
         found = self._tools.get(name)
         return found.requires_approval if found is not None else False
+
+    def is_idempotent(self, name: str) -> bool:
+        found = self._tools.get(name)
+        return found.idempotent if found is not None else False
 
 
 def unknown_tool(call: ToolCall, names: Iterable[str]) -> ToolResult:

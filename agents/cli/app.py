@@ -35,21 +35,26 @@ ThreadOpt = Annotated[
 @app.command()
 def run(
     config: ConfigArg,
-    task: Annotated[str, typer.Argument(help="The task; '-' reads it from stdin.", metavar="TASK")],
+    task: Annotated[
+        str | None,
+        typer.Argument(help="The task; '-' reads it from stdin.", metavar="[TASK]"),
+    ] = None,
     agent: AgentOpt = None,
     thread: ThreadOpt = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the killed run of --thread (no TASK).")
+    ] = False,
     set_: SetOpt = None,
     json_: JsonOpt = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the answer: no tool or agent lines.")
     ] = False,
 ) -> None:
-    """Run a task and stream the answer."""
-    from .running import run_command
+    """Run a task and stream the answer (or continue a killed run with --resume)."""
+    from .running import RunOptions, run_command
 
-    run_command(
-        config, task, agent=agent, thread=thread, overrides=set_ or [], as_json=json_, quiet=quiet
-    )
+    options = RunOptions(agent, thread, resume, json_, quiet)
+    run_command(config, task, options, overrides=set_ or [])
 
 
 @app.command()

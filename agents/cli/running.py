@@ -10,7 +10,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import typer
 
@@ -40,22 +40,26 @@ def build(config_path: str, overrides: Sequence[str]) -> System:
     return build_system(load(config_path, overrides))
 
 
+class RunOptions(NamedTuple):
+    """The flags of ``interlace run``."""
+
+    agent: str | None = None
+    thread: str | None = None
+    resume: bool = False
+    as_json: bool = False
+    quiet: bool = False
+
+
 def run_command(
-    config_path: str,
-    task: str,
-    *,
-    agent: str | None,
-    thread: str | None,
-    overrides: Sequence[str],
-    as_json: bool,
-    quiet: bool,
+    config_path: str, task: str | None, options: RunOptions, *, overrides: Sequence[str]
 ) -> None:
-    """Run one task; stream it unless ``--json``; exit with the code of its stop reason."""
+    """Run one task (or continue a killed run); stream it unless ``--json``; exit with the
+    code of its stop reason."""
+    as_json = options.as_json
     with errors_to_exit(as_json):
-        if task == "-":
-            task = sys.stdin.read()
+        task = _task(task, options)
         system = build(config_path, overrides)
-        result = run_async(_run, system, task, agent, thread, as_json, quiet)
+        result = run_async(_run, system, task, options)
     if as_json:
         code = exit_code(result)
         print_json(
@@ -66,16 +70,35 @@ def run_command(
     raise typer.Exit(int(exit_code(result)))
 
 
-async def _run(
-    system: System, task: str, agent: str | None, thread: str | None, as_json: bool, quiet: bool
-) -> RunResult:
+def _task(task: str | None, options: RunOptions) -> str:
+    """The task text ('' when resuming); a task with --resume, or neither, is misuse."""
+    from interlace.protocols.errors import UsageError
+
+    if options.resume:
+        if options.thread is None:
+            raise UsageError("--resume continues a killed run: name its thread with --thread ID")
+        if task is not None:
+            raise UsageError("--resume continues the killed run as it was; leave out TASK")
+        return ""
+    if task is None:
+        raise UsageError("missing TASK: give the task to run (or '-' to read it from stdin)")
+    return sys.stdin.read() if task == "-" else task
+
+
+async def _run(system: System, task: str, options: RunOptions) -> RunResult:
+    agent, thread = options.agent, options.thread
     async with system:
-        if as_json:
-            return await system.run(task, agent=agent, thread_id=thread)
+        if options.resume:
+            assert thread is not None
+            events = system.resume_stream(agent or system.entry_name or "", thread)
+        else:
+            events = system.stream(task, agent=agent, thread_id=thread)
+        if options.as_json:
+            return await Renderer.result_of(events)
         from .terminal import LineReader
 
-        renderer = Renderer(stderr(), quiet=quiet, agents=len(system.agents) > 1)
-        result = await renderer.consume(system.stream(task, agent=agent, thread_id=thread))
+        renderer = Renderer(stderr(), quiet=options.quiet, agents=len(system.agents) > 1)
+        result = await renderer.consume(events)
         return await _approvals(system, result, agent, renderer, LineReader())
 
 
@@ -88,6 +111,17 @@ class Renderer:
         self.agents = agents
         self._agent: str | None = None
         self._open_line = False
+
+    @staticmethod
+    async def result_of(events: Any) -> RunResult:
+        """The result of a run's events, showing nothing."""
+        async with aclosing(events):
+            async for event in events:
+                if event.type == "done":
+                    return cast("RunResult", event.result)
+        from interlace.protocols.errors import RunFailure
+
+        raise RunFailure("the run ended without a result")
 
     async def consume(self, events: Any) -> RunResult:
         """Render every event; return the result of the final ``done`` event. Cancelled,

@@ -101,6 +101,7 @@ def build_agents(
             planner=agent.planner,
             limits=agent.limits,
             sampling=agent.sampling,
+            history=agent.history,
         )
     return agents
 

@@ -204,7 +204,7 @@ def _resolve_agents(
     issues: Issues,
     required: bool = True,
 ) -> dict[str, ResolvedAgent]:
-    from interlace.agents.agent import AGENT_NAME, Agent, Limits
+    from interlace.agents.agent import AGENT_NAME, Agent, HistoryPolicy, Limits
     from interlace.agents.planners import PLANNERS
     from interlace.protocols import SamplingSettings
 
@@ -242,6 +242,7 @@ def _resolve_agents(
         _check_agent_tools(config, spec, base, source, issues)
         limits = validated(Limits, spec.limits, (*base, "limits"), source, issues)
         sampling = validated(SamplingSettings, spec.sampling, (*base, "sampling"), source, issues)
+        history = validated(HistoryPolicy, spec.history, (*base, "history"), source, issues)
         if model is not None and len(issues) == before:
             found[name] = ResolvedAgent(
                 name,
@@ -253,6 +254,7 @@ def _resolve_agents(
                 tuple(spec.tools),
                 limits,
                 sampling,
+                history,
             )
     return found
 

@@ -19,7 +19,7 @@ from .source import Path
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from interlace.agents.agent import Limits
+    from interlace.agents.agent import HistoryPolicy, Limits
     from interlace.protocols import SamplingSettings
     from interlace.runtimes.refs import ModelRef
 
@@ -47,7 +47,8 @@ class ModelUse:
 
 @dataclass(frozen=True)
 class ResolvedAgent:
-    """An agent with every name resolved: its model, final planner, limits and sampling."""
+    """An agent with every name resolved: its model, final planner, limits, sampling and
+    history policy."""
 
     name: str
     description: str
@@ -58,6 +59,7 @@ class ResolvedAgent:
     tools: tuple[str, ...]
     limits: Limits
     sampling: SamplingSettings
+    history: HistoryPolicy
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class AgentSpec(_Strict):
     planner: str | None = None
     limits: dict[str, Any] = Field(default_factory=dict)
     sampling: dict[str, Any] = Field(default_factory=dict)
+    history: dict[str, Any] = Field(default_factory=dict)
 
 
 class ToolsetSpec(BaseModel):

@@ -30,8 +30,11 @@ FIRST_HALF = [
 ]
 
 
-def build_agent(log: Path, db: Path, marker: Path | None, script: list[object]) -> Agent:
-    """The agent; with a ``marker`` its ``slow_append`` hangs after signalling."""
+def build_agent(
+    log: Path, db: Path, marker: Path | None, script: list[object], *, idempotent: bool = True
+) -> Agent:
+    """The agent; with a ``marker`` its ``slow_append`` hangs after signalling (before it
+    appends, so it is safe to run again: ``idempotent``, unless the test says otherwise)."""
 
     @tool
     def append(line: str) -> str:
@@ -40,7 +43,7 @@ def build_agent(log: Path, db: Path, marker: Path | None, script: list[object]) 
             handle.write(line + "\n")
         return "ok"
 
-    @tool
+    @tool(idempotent=idempotent)
     def slow_append(line: str) -> str:
         """Append a line to the log, slowly."""
         if marker is not None:

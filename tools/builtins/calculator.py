@@ -117,7 +117,7 @@ def _checked(value: Number) -> Number:
     return value
 
 
-@tool
+@tool(idempotent=True)
 def calculator(expression: str) -> str:
     """Evaluate an arithmetic expression and return the result.
 

@@ -8,7 +8,7 @@ import zoneinfo
 from ..function import tool
 
 
-@tool(name="datetime")
+@tool(name="datetime", idempotent=True)
 def current_datetime(timezone: str = "UTC") -> str:
     """Return the current date and time (ISO 8601) and the weekday.
 

@@ -79,7 +79,7 @@ def file_tools(root: str | Path) -> list[Tool]:
     """``read_file``, ``list_files`` and ``search_files`` confined to ``root``."""
     base = FileRoot(root)
 
-    @tool
+    @tool(idempotent=True)
     def read_file(path: str, offset: int = 0, max_chars: int = 20_000) -> str:
         """Read a text file inside the workspace.
 
@@ -99,7 +99,7 @@ def file_tools(root: str | Path) -> list[Tool]:
         rest = len(text) - max(offset, 0) - len(chunk)
         return chunk + (f"\n[... {rest} more characters; read on with offset]" if rest > 0 else "")
 
-    @tool
+    @tool(idempotent=True)
     def list_files(path: str = ".", pattern: str = "*", recursive: bool = False) -> list[str]:
         """List files and folders inside the workspace (folders end with "/").
 
@@ -121,7 +121,7 @@ def file_tools(root: str | Path) -> list[Tool]:
             entries.append(base.display(child) + ("/" if child.is_dir() else ""))
         return entries
 
-    @tool
+    @tool(idempotent=True)
     def search_files(query: str, path: str = ".", pattern: str = "*", max_results: int = 50) -> str:
         """Search text files inside the workspace for lines containing a string.
 

@@ -33,6 +33,7 @@ class MCPToolset(Toolset):
         self.options = options if options is not None else MCPOptions(**settings)
         self._connection = MCPConnection(self.options, self._tools_changed)
         self._specs: list[ToolSpec] | None = None
+        self._idempotent: set[str] = set()
         self._listed_generation = -1
         self._stale = True
 
@@ -72,6 +73,7 @@ class MCPToolset(Toolset):
                     f"listing the tools of MCP server {self.options.label!r} failed: {error}"
                 ) from error
             self._specs = [tool_spec(tool) for tool in tools]
+            self._idempotent = {tool.name for tool in tools if _safe_to_repeat(tool)}
             self._listed_generation = self._connection.generation
         return list(self._specs)
 
@@ -99,8 +101,17 @@ class MCPToolset(Toolset):
     def requires_approval(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.options.requires_approval)
 
+    def is_idempotent(self, name: str) -> bool:
+        """What the server declares (``readOnlyHint`` or ``idempotentHint``)."""
+        return name in self._idempotent
+
     async def aclose(self) -> None:
         await self._connection.aclose()
+
+
+def _safe_to_repeat(tool: Any) -> bool:
+    hints = tool.annotations
+    return hints is not None and bool(hints.read_only_hint or hints.idempotent_hint)
 
 
 async def _list_all(client: Client) -> list[Any]:
