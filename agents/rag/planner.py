@@ -17,6 +17,7 @@ from ..context import STREAMING_KEY, emit
 from ..events import TextDeltaEvent
 from ..planners.base import Planner, PlannerKit
 from .answer import DONT_KNOW, compose_answer, relevant
+from .followup import standalone_question
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -103,7 +104,7 @@ def _chosen(text: str, hits: list[Hit]) -> tuple[list[Hit], str]:
 def _grounded_node(kit: PlannerKit) -> Any:
     async def grounded(state: Any, config: RunnableConfig) -> dict[str, Any]:
         stores = agent_stores(kit)
-        question = _question(state.get("messages", []))
+        question = await standalone_question(kit.ctx, state.get("messages", []))
         hits = relevant(await search_all(stores, question)) if question else []
         if not hits:
             return _answer(kit, DONT_KNOW)
@@ -142,10 +143,3 @@ def _grounded_node(kit: PlannerKit) -> Any:
 def _answer(kit: PlannerKit, text: str) -> dict[str, Any]:
     emit(TextDeltaEvent(agent=kit.ctx.name, text=text))
     return {"messages": [Message.assistant(text)]}
-
-
-def _question(messages: list[Message]) -> str:
-    for message in reversed(messages):
-        if message.role == "user":
-            return message.text.strip()
-    return ""
