@@ -3,8 +3,9 @@
 Starlette's ``StreamingResponse`` iterates an async generator and leaves it to the
 garbage collector when a client disconnects; agent runs hold cancel scopes across their
 events, so here the producer runs start to end in the request's own task and a client
-disconnect cancels it cleanly. The status line goes out with the first chunk: a producer
-that fails before emitting anything gets a plain error response with a real status.
+disconnect cancels it cleanly. Given ``on_error``, the status line goes out with the first
+chunk, so a producer that fails before emitting anything gets a plain error response with
+a real status.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ _HEADERS = [
 
 class EventStreamResponse(Response):
     """Stream what ``produce(emit)`` emits (formatted ``data: ...`` blocks) as
-    ``text/event-stream``; ``on_error`` answers a failure before the first chunk."""
+    ``text/event-stream``. With ``on_error``, the status line waits for the first chunk and
+    ``on_error`` answers a failure before it; without, the stream starts at once."""
 
-    def __init__(self, produce: Producer, on_error: Callable[[Exception], Response]) -> None:
+    def __init__(
+        self, produce: Producer, on_error: Callable[[Exception], Response] | None = None
+    ) -> None:
         super().__init__(media_type="text/event-stream")
         self.produce = produce
         self.on_error = on_error
@@ -48,6 +52,8 @@ class EventStreamResponse(Response):
                 body = chunk.encode()
                 await send({"type": "http.response.body", "body": body, "more_body": True})
 
+            if self.on_error is None:
+                await emit("")
             try:
                 await self.produce(emit)
             except Exception as exc:
@@ -59,7 +65,7 @@ class EventStreamResponse(Response):
                     await emit("")
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
             group.cancel_scope.cancel()
-        if failure is not None:
+        if failure is not None and self.on_error is not None:
             await self.on_error(failure)(scope, receive, send)
 
 
