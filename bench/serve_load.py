@@ -32,20 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.processes import free_port, stop_process  # noqa: E402
+from tests.serve.test_load import CONFIG as MODEL_CONFIG  # noqa: E402
 
 CONCURRENCY = 100
 ROUNDS = 3
 BODY = {"model": "echo", "messages": [{"role": "user", "content": "hello there"}]}
 ANSWER = "hello from echo"
 SEQUENTIAL = 20
-MODEL_CONFIG = """\
-models:
-  default: llamacpp:default?max_queue=8&n_ctx=1024
-agents:
-  echo:
-    instructions: "Answer with one word.\\nQ: What colour is grass?\\nA: Green"
-    sampling: {max_tokens: 3, temperature: 0}
-"""
 
 
 # --- the servers (each runs in its own process: python bench/serve_load.py --serve KIND PORT)
@@ -158,11 +151,11 @@ async def _burst(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float
     return time.perf_counter() - start, statuses
 
 
-async def _sequential_rate(client: httpx.AsyncClient) -> float:
+async def _sequential_rate(client: httpx.AsyncClient, body: dict[str, Any]) -> float:
     """Requests per second, SEQUENTIAL of them one after another (all must succeed)."""
     start = time.perf_counter()
     for _ in range(SEQUENTIAL):
-        response = await client.post("/v1/chat/completions", json=BODY)
+        response = await client.post("/v1/chat/completions", json=body)
         if response.status_code != 200:
             raise SystemExit(f"request failed: {response.status_code} {response.text[:200]}")
     return SEQUENTIAL / (time.perf_counter() - start)
@@ -214,21 +207,22 @@ async def recovery() -> None:
         command = [str(script), "serve", str(config), "--port", str(port), "--timeout", "5"]
         process = _start([*command, "--no-mcp", "--no-a2a"], url)
         try:
+            body = {**BODY, "model": "assistant"}
             async with _client(url) as client:
                 for _ in range(10):  # loads the model
-                    if (await client.post("/v1/chat/completions", json=BODY)).status_code == 200:
+                    if (await client.post("/v1/chat/completions", json=body)).status_code == 200:
                         break
                 before, after, seen = [], [], Counter[int]()
                 for _ in range(2):
-                    before.append(await _sequential_rate(client))
-                    _wall, statuses = await _burst(client, BODY)
-                    long = {**BODY, "messages": [{"role": "user", "content": "Count: 1, 2, 3,"}]}
+                    before.append(await _sequential_rate(client, body))
+                    _wall, statuses = await _burst(client, body)
+                    long = {**body, "messages": [{"role": "user", "content": "Count: 1, 2, 3,"}]}
                     timed_out = await client.post(
                         "/v1/chat/completions", json={**long, "max_tokens": 4000}
                     )
                     statuses[timed_out.status_code] += 1
                     seen += statuses
-                    after.append(await _sequential_rate(client))
+                    after.append(await _sequential_rate(client, body))
             alive = process.poll() is None
         finally:
             stop_process(process)

@@ -19,6 +19,7 @@ from mcp.shared.exceptions import MCPError
 
 from interlace import __version__
 from interlace.protocols import Message, ToolCall
+from interlace.protocols.errors import RunTimeout
 from interlace.tools.base import Toolset
 
 from .host import AgentHost
@@ -99,7 +100,9 @@ class McpBridge:
             )
             with anyio.fail_after(self.timeout_s):
                 return call_result(await entry.toolset.call(call))
-        except TimeoutError:
+        except TimeoutError as exc:
+            if isinstance(exc, RunTimeout):  # an agent's run: its message says which limit
+                return error_result(public_error(exc))
             return error_result(f"tool {params.name!r} did not finish within {self.timeout_s:g} s")
         except Exception as exc:
             return error_result(public_error(exc))

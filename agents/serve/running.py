@@ -61,6 +61,8 @@ async def run_agent(
     try:
         with anyio.fail_after(timeout_s):
             result = await host.run(name, list(messages), thread_id, sampling=sampling)
+    except RunTimeout:
+        raise  # the agent's own limit (raise_for_result): its message says which
     except TimeoutError as exc:
         raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
     raise_for_result(result)
@@ -88,6 +90,8 @@ async def stream_agent(
             async with aclosing(events) as events:  # type: ignore[type-var]
                 async for event in events:
                     await on_event(event)
+    except RunTimeout:
+        raise  # the agent's own limit (raise_for_result): its message says which
     except TimeoutError as exc:
         raise RunTimeout(f"agent {name!r} did not finish within {timeout_s:g} s") from exc
 

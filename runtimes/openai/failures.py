@@ -14,6 +14,7 @@ from interlace.protocols.errors import (
     CapabilityError,
     ContextOverflowError,
     InterlaceError,
+    OverloadedError,
 )
 
 # Error texts servers send when tool calling is not switched on, and what to change.
@@ -74,8 +75,11 @@ def _overflow(message: str) -> ContextOverflowError | None:
     return None
 
 
-def status_error(status: int, body: str, url: str, model: str | None) -> InterlaceError:
-    """The error for a failed response, naming the problem and what to change."""
+def status_error(
+    status: int, body: str, url: str, model: str | None, retry_after: str | None = None
+) -> InterlaceError:
+    """The error for a failed response, naming the problem and what to change; a server
+    still rate limiting after the retries is an :class:`OverloadedError` (retry later)."""
     message = error_message(body)
     where = f"{url} (model {model!r})" if model else url
     if status == 400:
@@ -99,7 +103,10 @@ def status_error(status: int, body: str, url: str, model: str | None) -> Interla
             "the model is served (GET /v1/models lists them)"
         )
     if status == 429:
-        return BackendError(f"{where} is rate limiting (429) after retries: {message}")
+        return OverloadedError(
+            f"{where} is rate limiting (429) after retries: {message}",
+            retry_after=retry_after_seconds(retry_after),
+        )
     if status >= 500:
         return BackendError(f"{where} failed with {status} after retries: {message}")
     return BackendError(f"{where} rejected the request ({status}): {message}")

@@ -86,9 +86,10 @@ class HttpTransport:
                 text = (await response.aread()).decode("utf-8", "replace")
                 await response.aclose()
                 status = response.status_code
+                told = response.headers.get("retry-after")
                 if status not in RETRY_STATUSES or attempt >= self.settings.max_retries:
-                    raise status_error(status, text, url, self.settings.model)
-                await self.sleep(self._delay(attempt, response.headers.get("retry-after")))
+                    raise status_error(status, text, url, self.settings.model, told)
+                await self.sleep(self._delay(attempt, told))
             attempt += 1
 
     async def get(self, path: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from interlace.agents import Agent, HistoryPolicy, run
+from interlace.agents import Agent, HistoryPolicy, RunResult, run
 from interlace.agents.history import estimate_tokens, trim
 from interlace.protocols import Message, ModelRequest, SamplingSettings, StreamEvent, ToolResult
 from interlace.protocols.errors import ContextOverflowError
@@ -65,12 +65,17 @@ def _small_window(window: int) -> Capabilities:
     return Capabilities(native_tools=True, context_window=window)
 
 
+async def _converse(agent: Agent, turns: int, thread: str) -> RunResult:
+    """``turns`` long questions on one thread, each answered; the last result."""
+    for index in range(turns):
+        result = await run(agent, f"question {index} {WORDS}", thread_id=thread)
+        assert result.stop_reason == "final", result.detail
+    return result
+
+
 async def test_a_chat_longer_than_the_window_keeps_answering() -> None:
     backend = ScriptedBackend(["ok"], repeat=True, capabilities=_small_window(1000))
-    agent = _agent(backend)
-    for index in range(12):
-        result = await run(agent, f"question {index} {WORDS}", thread_id="long")
-        assert result.stop_reason == "final", result.detail
+    result = await _converse(_agent(backend), 12, "long")
     prompt = backend.requests[-1].messages
     assert estimate_tokens(prompt) <= 1000 - 50
     assert prompt[-1].text.startswith("question 11")
@@ -92,10 +97,7 @@ class _Counting(ScriptedBackend):
 
 async def test_an_overflow_reported_by_the_backend_rescales_and_retries_once() -> None:
     backend = _Counting(["ok"], repeat=True, capabilities=_small_window(1500))
-    agent = _agent(backend)
-    for index in range(8):
-        result = await run(agent, f"question {index} {WORDS}", thread_id="counted")
-        assert result.stop_reason == "final", result.detail
+    await _converse(_agent(backend), 8, "counted")
     assert 2 * estimate_tokens(backend.requests[-1].messages) <= 1500
 
 
@@ -112,9 +114,7 @@ async def test_a_latest_message_too_long_alone_says_so() -> None:
 
 async def test_summarize_replaces_dropped_turns_with_one_summary() -> None:
     backend = ScriptedBackend(["ok"], repeat=True, capabilities=_small_window(1000))
-    agent = _agent(backend, strategy="summarize")
-    for index in range(10):
-        await run(agent, f"question {index} {WORDS}", thread_id="summed")
+    await _converse(_agent(backend, strategy="summarize"), 10, "summed")
     summary_calls = [r for r in backend.requests if r.cache_key == "chatty:summary"]
     answer_calls = [r for r in backend.requests if r.cache_key == "chatty"]
     assert summary_calls, "nothing was summarized"
@@ -128,7 +128,5 @@ async def test_summarize_replaces_dropped_turns_with_one_summary() -> None:
 
 async def test_keep_sends_everything() -> None:
     backend = ScriptedBackend(["ok"], repeat=True, capabilities=_small_window(1000))
-    agent = _agent(backend, strategy="keep")
-    for index in range(6):
-        await run(agent, f"question {index} {WORDS}", thread_id="kept")
+    await _converse(_agent(backend, strategy="keep"), 6, "kept")
     assert backend.requests[-1].messages[1].text.startswith("question 0")

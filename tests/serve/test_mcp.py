@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,19 @@ from mcp.client.streamable_http import streamable_http_client
 CONFIG = Path(__file__).parent / "data" / "echo.yaml"
 
 
-@pytest.fixture
-async def http_client(base_url: str) -> AsyncIterator[Any]:
+@asynccontextmanager
+async def mcp_client(base_url: str) -> AsyncIterator[Any]:
+    """The official MCP client over Streamable HTTP to ``BASE/mcp``."""
     async with httpx2.AsyncClient(timeout=30) as http:
         transport = streamable_http_client(f"{base_url}/mcp", http_client=http)
         async with Client(transport) as client:
             yield client
+
+
+@pytest.fixture
+async def http_client(base_url: str) -> AsyncIterator[Any]:
+    async with mcp_client(base_url) as client:
+        yield client
 
 
 def text_of(result: Any) -> str:

@@ -8,14 +8,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import httpx2
 import openai
 import pytest
 from a2a.client import ClientConfig, create_client
 from a2a.helpers import get_message_text
 from a2a.types.a2a_pb2 import TaskState
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from interlace.agents import Agent
 from interlace.agents.agent import Limits
@@ -27,8 +24,14 @@ from interlace.protocols.errors import ContextOverflowError, OverloadedError
 from interlace.runtimes.scripted import ScriptedBackend
 from tests.processes import free_port
 from tests.serve.test_a2a import last, message
-from tests.serve.test_mcp import text_of
+from tests.serve.test_mcp import mcp_client, text_of
 
+# agents that do not end well, and what each surface must say about them
+FAILURES = [
+    ("lazy", "timeout_s=0.3"),
+    ("overflow", "5000 tokens but the context window is 4096"),
+    ("busy", "busy; retry in 7 s"),
+]
 CUT = ModelResponse(message=Message.assistant("the answer was cut"), finish_reason="length")
 
 
@@ -120,6 +123,15 @@ async def test_openai_agent_timeout_is_a_504(oai: openai.AsyncOpenAI) -> None:
     assert "timeout_s=0.3" in caught.value.message
 
 
+async def test_openai_agent_timeout_mid_stream_names_the_agents_limit(
+    oai: openai.AsyncOpenAI,
+) -> None:
+    chunks = await oai.chat.completions.create(**_ask("lazy"), stream=True)
+    with pytest.raises(openai.APIError, match=r"timeout_s=0\.3"):
+        async for _chunk in chunks:
+            pass
+
+
 async def test_openai_sampling_fields_reach_every_model_call(
     host: LocalHost, oai: openai.AsyncOpenAI
 ) -> None:
@@ -185,14 +197,7 @@ async def a2a(url: str) -> AsyncIterator[Any]:
         yield client
 
 
-@pytest.mark.parametrize(
-    ("agent", "reason"),
-    [
-        ("lazy", "timeout_s=0.3"),
-        ("overflow", "5000 tokens but the context window is 4096"),
-        ("busy", "busy; retry in 7 s"),
-    ],
-)
+@pytest.mark.parametrize(("agent", "reason"), FAILURES)
 async def test_a2a_fails_the_task_with_the_reason(a2a: Any, agent: str, reason: str) -> None:
     task = (await last(a2a, message("hi", agent=agent))).task
     assert task.status.state == TaskState.TASK_STATE_FAILED
@@ -211,20 +216,11 @@ async def test_a2a_cut_answer_completes_naming_the_stop(a2a: Any) -> None:
 
 @pytest.fixture
 async def mcp(url: str) -> AsyncIterator[Any]:
-    async with httpx2.AsyncClient(timeout=30) as http:
-        transport = streamable_http_client(f"{url}/mcp", http_client=http)
-        async with Client(transport) as client:
-            yield client
+    async with mcp_client(url) as client:
+        yield client
 
 
-@pytest.mark.parametrize(
-    ("agent", "reason"),
-    [
-        ("lazy", "timeout_s=0.3"),
-        ("overflow", "5000 tokens but the context window is 4096"),
-        ("busy", "busy; retry in 7 s"),
-    ],
-)
+@pytest.mark.parametrize(("agent", "reason"), FAILURES)
 async def test_mcp_reports_an_error_result_with_the_reason(
     mcp: Any, agent: str, reason: str
 ) -> None:

@@ -15,6 +15,7 @@ from interlace.protocols.errors import (
     BackendUnavailableError,
     CapabilityError,
     ContextOverflowError,
+    OverloadedError,
 )
 from interlace.runtimes import resolve_backend
 from interlace.runtimes.openai import OpenAIBackend
@@ -203,6 +204,15 @@ async def test_429_honours_retry_after() -> None:
     assert (await made.complete(request(tool_choice="none"))).message.text == "ok"
     assert made.slept == [7.0]  # type: ignore[attr-defined]
     assert route.call_count == 2
+
+
+@respx.mock
+async def test_429_after_the_retries_is_an_overload_with_the_servers_hint() -> None:
+    respx.post(URL).respond(429, headers={"Retry-After": "9"}, json={"error": {"message": "slow"}})
+    made = backend("openai", max_retries=1)
+    with pytest.raises(OverloadedError, match=r"rate limiting \(429\) after retries: slow") as got:
+        await made.complete(request(tool_choice="none"))
+    assert got.value.retry_after == 9.0
 
 
 @respx.mock
