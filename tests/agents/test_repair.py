@@ -106,8 +106,6 @@ def test_cli_resume_continues_the_killed_run(tmp_path: Path) -> None:
     os.environ["DURABLE_LOG"] = str(log)
     try:
         done = interlace("run", str(config), "--thread", THREAD, "--resume", "--json")
-        again = interlace("run", str(config), "--thread", THREAD, "--resume")
-        both = interlace("run", str(config), "a task", "--resume", "--thread", THREAD)
     finally:
         del os.environ["DURABLE_LOG"]
     assert done.returncode == 0, done.stderr
@@ -119,7 +117,16 @@ def test_cli_resume_continues_the_killed_run(tmp_path: Path) -> None:
         "c3",
     ]
     assert log.read_text().splitlines() == ["one", "two", "three"]  # idempotent: run again
-    assert again.returncode == 2
-    assert "no unfinished run" in again.stderr
-    assert both.returncode == 2
-    assert "leave out TASK" in both.stderr
+
+
+@pytest.mark.parametrize(
+    ("task", "thread", "problem"),
+    [("a task", "t", "leave out TASK"), (None, None, "--thread ID")],
+)
+def test_cli_resume_misuse_names_the_fix(
+    task: str | None, thread: str | None, problem: str
+) -> None:
+    from interlace.agents.cli.running import RunOptions, _task
+
+    with pytest.raises(UsageError, match=problem):
+        _task(task, RunOptions(thread=thread, resume=True))

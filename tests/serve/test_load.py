@@ -27,7 +27,7 @@ from tests.processes import free_port, stop_process
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT_S = 3
+TIMEOUT_S = 2
 CONFIG = """\
 models:
   default: llamacpp:default?max_queue=8&n_ctx=1024
@@ -40,7 +40,7 @@ agents:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``interlace serve`` (OpenAI API only) with a 3-second request limit."""
+    """``interlace serve`` (OpenAI API only) with a short request limit."""
     folder = tmp_path_factory.mktemp("load")
     config = folder / "config.yaml"
     config.write_text(CONFIG)
