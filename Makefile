@@ -5,12 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+NODE_TOOLS := tests/node/node_modules/.installed
 TORCH := torch==2.13.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test install browser embedder lint linktree typecheck layers pytest bench clean
+.PHONY: demo test install browser embedder node-tools offline-pytest lint linktree typecheck layers pytest bench clean
 
 # The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
 RAG := examples/rag_assistant/config.yaml
@@ -18,7 +19,7 @@ demo: $(STAMP) embedder
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
-test: $(STAMP) browser lint typecheck layers pytest
+test: $(STAMP) browser $(NODE_TOOLS) lint typecheck layers pytest
 
 install: $(STAMP)
 
@@ -54,6 +55,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	    --no-install-recommends chromium chromium-driver; }
 
+# Node 22, the MCP conformance suite and the MCP Inspector, pinned by tests/node's lock file
+# and installed under tests/node/node_modules, so that the suite runs them with no network.
+node-tools: $(NODE_TOOLS)
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm install --no-save --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -80,6 +88,11 @@ embedder: $(STAMP)
 
 pytest: embedder
 	$(PY) -m pytest -W error
+
+# The suite with the network cut (only loopback, in a new network namespace): run it after
+# `make test` (or install and node-tools) has set everything up.
+offline-pytest: $(STAMP) $(NODE_TOOLS)
+	unshare -rn sh -c 'ip link set lo up && $(MAKE) --no-print-directory pytest'
 
 bench: $(STAMP)
 	for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -89,32 +89,40 @@ async def test_handoff_transfers_control() -> None:
     assert set(result.usage_by_agent) == {"triage", "billing"}
 
 
-async def test_parallel_branches_really_run_concurrently() -> None:
-    started: dict[str, anyio.Event] = {"left": anyio.Event(), "right": anyio.Event()}
-    log: list[str] = []
+async def test_parallel_branches_overlap_in_time() -> None:
+    """Each branch's tool call waits for the other branch to start: run one after the
+    other, the first call would time out (an error result) and the intervals would not
+    overlap."""
+    started = {"left": anyio.Event(), "right": anyio.Event()}
+    spans: dict[str, tuple[float, float]] = {}
 
     def make_probe(me: str, other: str) -> object:
         @tool(name=f"probe_{me}")
         async def probe() -> str:
             """Wait until the other branch is running too."""
-            log.append(f"start {me}")
+            began = anyio.current_time()
             started[me].set()
-            with anyio.fail_after(5):  # sequential branches would never see the other start
+            with anyio.fail_after(5):
                 await started[other].wait()
-            log.append(f"end {me}")
+            await anyio.sleep(0.05)  # both tools are now running: their spans overlap
+            spans[me] = (began, anyio.current_time())
             return f"{me} saw {other}"
 
         return probe
 
-    branches = []
+    branches, backends = [], {}
     for me, other in (("left", "right"), ("right", "left")):
-        backend = ScriptedBackend([call(f"probe_{me}"), f"{me} done"])
+        backends[me] = ScriptedBackend([call(f"probe_{me}"), f"{me} done"])
         toolset = FunctionToolset([make_probe(me, other)])  # type: ignore[list-item]
-        branches.append(Agent(name=me, model=backend, toolsets=[toolset]))
+        branches.append(Agent(name=me, model=backends[me], toolsets=[toolset]))
     join, join_backend = scripted_agent("join", ["both done"], tools=False)
     result = await run(parallel(branches, join=join), "go")
     assert result.stop_reason == "final", result.detail
-    assert log[:2] == ["start left", "start right"] or log[:2] == ["start right", "start left"]
+    for me, other in (("left", "right"), ("right", "left")):
+        tool_message = backends[me].requests[1].messages[-1]
+        assert (tool_message.role, tool_message.text) == ("tool", f"{me} saw {other}")
+    (left_start, left_end), (right_start, right_end) = spans["left"], spans["right"]
+    assert max(left_start, right_start) < min(left_end, right_end), spans
     assert result.output == "both done"
     joined = join_backend.requests[0].messages[-1].text
     assert "[left]\nleft done" in joined

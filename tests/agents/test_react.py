@@ -47,9 +47,13 @@ async def test_invalid_arguments_go_back_to_the_model() -> None:
     result = await run(agent, "add")
     assert result.stop_reason == "final"
     errors = [m.text for m in result.messages if m.role == "tool"]
-    assert "a" in errors[0]
-    assert "int" in errors[0].lower()
-    assert "unknown tool" in errors[1].lower() or "nope" in errors[1]
+    assert errors[0] == (
+        "invalid arguments for tool 'add': a: Input should be a valid integer. "
+        "Call it again with arguments that match its parameter schema."
+    )
+    assert errors[1] == "unknown tool 'nope'; available tools: add, delete_file, fail"
+    tool_messages = [m for m in backend.requests[1].messages if m.role == "tool"]
+    assert [m.text for m in tool_messages] == errors[:1]  # the model saw the problem
     assert backend.remaining == 0
 
 

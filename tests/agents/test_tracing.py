@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from interlace.agents import configure_tracing, sequence
+from interlace.agents import configure_tracing, sequence, tracing
 from interlace.agents.run import run
 from interlace.runtimes import call
 
@@ -51,10 +51,25 @@ async def test_spans_for_run_step_model_and_tool(trace_file: Path) -> None:
     assert invoke["attributes"]["gen_ai.operation.name"] == "invoke_agent"
 
 
-async def test_no_trace_unless_configured(tmp_path: Path) -> None:
-    agent, _ = scripted_agent("quiet", ["ok"], tools=False)
+async def test_no_trace_unless_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spans are written while a trace file is configured and stop once it is switched
+    off; with no configuration nothing is written anywhere, the working folder included."""
+    path = tmp_path / "trace.jsonl"
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    agent, _ = scripted_agent("quiet", ["ok"] * 3, tools=False)
+    configure_tracing(jsonl=path)
+    try:
+        await run(agent, "hi")
+    finally:
+        configure_tracing(jsonl=None)
+    written = path.read_text()
+    assert "chat scripted-quiet" in written  # the probe works: configured, spans arrive
     await run(agent, "hi")
-    assert _files(tmp_path) == []
+    assert path.read_text() == written, "spans were written after tracing was switched off"
+    assert _files(workdir) == []
+    assert tracing._get_tracer() is None  # no provider installed: spans are not even made
 
 
 def _read_spans(path: Path) -> list[dict[str, Any]]:

@@ -12,22 +12,32 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def interlace(
-    *args: str, stdin: str | None = None, timeout: float = 300, cwd: Path = REPO
+    *args: str,
+    stdin: str | None = None,
+    timeout: float = 300,
+    cwd: Path = REPO,
+    env: dict[str, str | None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``interlace ARGS`` and capture its output."""
-    env = {
+    """Run ``interlace ARGS`` and capture its output; ``env`` sets (or, with ``None``,
+    removes) environment variables."""
+    merged = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
         "PYTHONPATH": str(REPO),
     }
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
     return subprocess.run(
         [str(SCRIPT), *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=merged,
         cwd=cwd,
         check=False,
     )

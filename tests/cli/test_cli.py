@@ -120,14 +120,33 @@ def test_models_reports_reachability(config: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["models"][0]["reachable"] is False
 
 
-def test_doctor_reports_checks(config: Path) -> None:
-    result = interlace("doctor", str(config), "--json")
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+
+
+def test_doctor_passes_in_a_ready_environment(config: Path) -> None:
+    result = interlace("doctor", str(config), "--json", env=dict(OFFLINE))
     data = json.loads(result.stdout)
-    names = {check["name"] for check in data["checks"]}
-    assert {"python", "extra local", "model llamacpp:default", "config"} <= names
-    assert result.returncode == (0 if data["ok"] else 5)
-    python = next(check for check in data["checks"] if check["name"] == "python")
-    assert python["ok"] is True
+    checks = {check["name"]: check for check in data["checks"]}
+    assert {"python", "extra local", "model llamacpp:default", "config"} <= set(checks)
+    failed = [check for check in data["checks"] if check["ok"] is False]
+    assert failed == []
+    assert (data["ok"], data["exit_code"], result.returncode) == (True, 0, 0), result.stderr
+    assert checks["python"]["ok"] is True
+    assert checks["model llamacpp:default"]["ok"] is True
+
+
+def test_doctor_fails_with_exit_5_and_names_the_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.gguf"
+    path = tmp_path / "local.yaml"
+    path.write_text(f"models: {{default: 'llamacpp:{missing}'}}\nagents:\n  a: {{}}\n")
+    result = interlace("doctor", str(path), "--json", env={**OFFLINE, "TRANSFORMERS_OFFLINE": None})
+    data = json.loads(result.stdout)
+    failed = {check["name"]: check for check in data["checks"] if check["ok"] is False}
+    model = f"model llamacpp:{missing}"
+    assert set(failed) == {"offline TRANSFORMERS_OFFLINE", model}, failed
+    assert failed["offline TRANSFORMERS_OFFLINE"]["fix"] == "export TRANSFORMERS_OFFLINE=1"
+    assert failed[model]["detail"] == str(missing)
+    assert (data["ok"], data["exit_code"], result.returncode) == (False, 5, 5)
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from interlace.protocols import (
     Done,
     Message,
     ModelRequest,
+    ModelResponse,
     NamedToolChoice,
     SamplingSettings,
     StreamAssembler,
@@ -24,7 +25,7 @@ from interlace.protocols import (
     ToolCallDelta,
     ToolSpec,
 )
-from interlace.runtimes import Backend
+from interlace.runtimes import Backend, Capabilities
 
 WEATHER_TOOL = ToolSpec(
     name="get_weather",
@@ -39,9 +40,18 @@ WEATHER_TOOL = ToolSpec(
 
 
 class BackendConformance(ABC):
-    """Behaviour every backend must show."""
+    """Behaviour every backend must show.
 
-    #: seconds a cancelled stream may take to let go of the backend
+    Subclasses declare ``expected_name`` and ``expected_capabilities``: what the backend
+    must report once it has answered a request.
+    """
+
+    expected_name: str
+    expected_capabilities: Capabilities
+
+    #: seconds a cancelled stream may take to stop (and to free the backend)
+    cancel_limit: float = 2.0
+    #: the outer limit of the cancellation test, so that a stuck stream fails, not hangs
     cancel_grace: float = 30.0
     max_tokens: int = 24
 
@@ -68,13 +78,12 @@ class BackendConformance(ABC):
             settings=SamplingSettings(temperature=0.0, seed=7, max_tokens=64),
         )
 
-    async def test_declares_capabilities(self) -> None:
+    async def test_declares_its_name_and_capabilities(self) -> None:
         backend = self.make_backend("text")
-        assert backend.name
-        assert (
-            backend.capabilities.context_window is None or backend.capabilities.context_window > 0
-        )
+        await backend.complete(self.text_request())  # servers may be probed on first use
         await backend.aclose()
+        assert backend.name == self.expected_name
+        assert backend.capabilities == self.expected_capabilities
 
     async def test_complete_returns_assistant_message_with_usage(self) -> None:
         backend = self.make_backend("text")
@@ -125,22 +134,43 @@ class BackendConformance(ABC):
         assert events[-1].response.message.tool_calls[0].name == "get_weather"
 
     async def test_cancellation_stops_generation_and_frees_the_backend(self) -> None:
+        """A cancelled stream lets go within ``cancel_limit`` seconds, and the generation
+        stops: the next request takes no longer than the same request did before."""
         backend = self.make_backend("text")
-        request = self.text_request(max_tokens=512)
+        before = await _timed_complete(backend, self.text_request())
         received: list[object] = []
-        with anyio.move_on_after(self.cancel_grace):
+        cancelled_at = float("inf")
+        with anyio.move_on_after(self.cancel_grace) as outer:
             async with anyio.create_task_group() as group:
 
                 async def consume() -> None:
-                    async for event in backend.stream(request):
+                    nonlocal cancelled_at
+                    async for event in backend.stream(self.text_request(max_tokens=512)):
                         received.append(event)
                         if len(received) == 1:
+                            cancelled_at = anyio.current_time()
                             group.cancel_scope.cancel()
 
                 group.start_soon(consume)
+        let_go = anyio.current_time() - cancelled_at
+        assert not outer.cancelled_caught, (
+            f"the stream ignored cancellation for {self.cancel_grace} s"
+        )
         assert received, "the stream produced no event before cancellation"
         assert not any(isinstance(event, Done) for event in received)
+        assert let_go < self.cancel_limit, f"the stream took {let_go:.2f} s to stop"
         with anyio.fail_after(self.cancel_grace):
-            response = await backend.complete(self.text_request())
+            after = await _timed_complete(backend, self.text_request())
         await backend.aclose()
-        assert response.message.text
+        assert after[1].message.text
+        delay = after[0] - before[0]
+        assert delay < self.cancel_limit, (
+            f"the request after the cancelled one took {delay:.2f} s longer than before it: "
+            "the cancelled generation kept the backend busy"
+        )
+
+
+async def _timed_complete(backend: Backend, request: ModelRequest) -> tuple[float, ModelResponse]:
+    started = anyio.current_time()
+    response = await backend.complete(request)
+    return anyio.current_time() - started, response

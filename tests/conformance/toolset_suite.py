@@ -5,6 +5,9 @@ toolset must offer two tools:
 
 * ``echo`` taking a required string ``text`` and answering with a text that contains it;
 * ``fail`` taking a required string ``reason`` and failing with a message that contains it.
+
+and declare exactly which tools it offers (``tool_names``) and which of them need human
+approval (``approval_required``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ from interlace.tools import Toolset, combine
 class ToolsetConformance:
     """Behaviour every toolset shares; see the module docstring for the required tools."""
 
+    #: every tool the toolset lists, exactly
+    tool_names: frozenset[str] = frozenset({"echo", "fail"})
+    #: the tools that need approval, exactly
+    approval_required: frozenset[str] = frozenset()
+
     def make_toolset(self) -> Toolset:
         raise NotImplementedError
 
@@ -37,7 +45,8 @@ class ToolsetConformance:
         async with self.opened() as toolset:
             specs = list(await toolset.list_tools())
         names = [spec.name for spec in specs]
-        assert {"echo", "fail"} <= set(names)
+        assert {"echo", "fail"} <= self.tool_names, "the suite needs echo and fail"
+        assert set(names) == self.tool_names
         assert len(names) == len(set(names)), f"duplicate tool names: {names}"
         for spec in specs:
             assert isinstance(spec, ToolSpec)
@@ -101,10 +110,17 @@ class ToolsetConformance:
             assert not result.is_error
             assert f"msg{index}" in result.text
 
-    async def test_requires_approval_answers_for_every_tool(self) -> None:
+    async def test_requires_approval_is_exact(self) -> None:
         async with self.opened() as toolset:
-            for spec in await toolset.list_tools():
-                assert isinstance(toolset.requires_approval(spec.name), bool)
+            answers = {
+                spec.name: toolset.requires_approval(spec.name)
+                for spec in await toolset.list_tools()
+            }
+            prefixed = toolset.prefixed("peer")
+            renamed = {name for name in answers if prefixed.requires_approval(f"peer_{name}")}
+        assert all(answer is True or answer is False for answer in answers.values()), answers
+        assert {name for name, needed in answers.items() if needed} == self.approval_required
+        assert renamed == self.approval_required, "prefixing lost the approval flags"
 
     async def test_prefixed_and_combined(self) -> None:
         async with self.opened() as toolset:

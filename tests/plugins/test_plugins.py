@@ -151,5 +151,9 @@ def test_broken_plugins_are_reported_and_the_rest_works(broken_plugins: Path) ->
     result = _interlace_env(env, "run", CONFIG, "still works", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["output"] == "!SKROW LLITS"
-    models = _interlace_env(env, "validate", CONFIG, "--set", "models.default=half:x")
+    # broken_hook registered backend 'half' before it raised: the registration was undone
+    models = _interlace_env(env, "validate", CONFIG, "--set", "models.default=half:x", "--json")
     assert models.returncode == 3
+    (issue,) = json.loads(models.stdout)["issues"]
+    assert issue["message"] == "unknown backend 'half' in 'half:x'"
+    assert "half" not in issue["hint"].removeprefix("known: ").split(", ")

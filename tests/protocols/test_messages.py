@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from pydantic import ValidationError
 
 from interlace.protocols import (
     ImagePart,
@@ -45,7 +46,7 @@ def test_usage_adds_up() -> None:
 
 def test_messages_are_frozen() -> None:
     message = Message.user("hi")
-    with pytest.raises(Exception, match="frozen"):
+    with pytest.raises(ValidationError, match="frozen"):
         message.content = "other"  # type: ignore[misc]
 
 

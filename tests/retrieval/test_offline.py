@@ -13,12 +13,34 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "rag_assistant"
 
 GUARD = textwrap.dedent(
     """
-    import os, socket, urllib.request
+    import http.server, os, socket, threading, urllib.request
     from interlace.runtimes.offline import OfflineViolation, enforce_offline, release_offline
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+
+    hub = http.server.HTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=hub.serve_forever, daemon=True).start()
+    real_lookup = socket.getaddrinfo
+
+    def every_name_is_the_hub(host, port, *args, **kwargs):
+        return real_lookup("127.0.0.1", port, *args, **kwargs)
+
+    # Every name now resolves to the local hub: a hole in the guard would reach it, with or
+    # without a network. The guard must refuse remote names before any lookup.
+    socket.getaddrinfo = every_name_is_the_hub
     enforce_offline(strict=True, allow_hosts=["models.lan"])
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert os.environ["ANONYMIZED_TELEMETRY"] == "False"
     assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
+    try:
+        urllib.request.urlopen(f"http://huggingface.co:{hub.server_port}/", timeout=2)
+    except OSError as error:
+        assert "offline: strict refused" in str(error), error
+    else:
+        raise SystemExit("urllib reached huggingface.co")
     for target in [("93.184.216.34", 80), ("2606:4700::1111", 443), ("example.com", 80)]:
         try:
             socket.create_connection(target, timeout=2)
@@ -26,10 +48,6 @@ GUARD = textwrap.dedent(
             assert "offline: strict refused" in str(error) and target[0] in str(error)
         else:
             raise SystemExit(f"connected to {target}")
-    try:
-        urllib.request.urlopen("https://huggingface.co", timeout=2)
-    except OSError as error:
-        assert "offline: strict refused" in str(error)
     server = socket.create_server(("127.0.0.1", 0))
     for host in ("127.0.0.1", "localhost"):
         socket.create_connection((host, server.getsockname()[1])).close()
@@ -40,6 +58,7 @@ GUARD = textwrap.dedent(
     except OSError:
         pass
     server.close()
+    hub.shutdown()
     release_offline()
     print("guard ok")
     """

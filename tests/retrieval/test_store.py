@@ -123,11 +123,17 @@ def test_indexed_text_carries_title_and_heading_once() -> None:
 
 
 def test_metadata_filters(store: VectorStore, docs: Path) -> None:
-    only_fruit = {"source": str(docs.resolve() / "fruit.txt")}
+    fruit = str(docs.resolve() / "fruit.txt")
+    query = "install the green package with pip"  # the guide matches best, the fruit too
     for mode in ("dense", "bm25", "hybrid"):
-        hits = store.search("install interlace", 4, filters=only_fruit, mode=mode)  # type: ignore[arg-type]
-        assert {h.source for h in hits} <= {only_fruit["source"]}
-    markdown = store.search("store", 4, filters={"kind": "markdown"}, mode="dense")
+        unfiltered = store.search(query, 4, mode=mode)  # type: ignore[arg-type]
+        assert unfiltered[0].source != fruit, mode
+        hits = store.search(query, 4, filters={"source": fruit}, mode=mode)  # type: ignore[arg-type]
+        assert hits, f"{mode}: the filter left no hits"
+        assert {h.source for h in hits} == {fruit}, mode
+    unfiltered_kinds = {h.metadata["kind"] for h in store.search("store", 6, mode="dense")}
+    assert len(unfiltered_kinds) > 1
+    markdown = store.search("store", 6, filters={"kind": "markdown"}, mode="dense")
     assert markdown
     assert {h.metadata["kind"] for h in markdown} == {"markdown"}
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from interlace.protocols import Message, ModelResponse, ToolCall, Usage
-from interlace.runtimes import ScriptedBackend
+from interlace.runtimes import Capabilities, ScriptedBackend
 from tests.conformance.backend_suite import BackendConformance
 
 
 class TestScriptedConformance(BackendConformance):
+    expected_name = "scripted"
+    expected_capabilities = Capabilities(
+        native_tools=True, json_schema_output=True, parallel_tool_calls=True
+    )
+
     def make_backend(self, purpose: Literal["text", "tools"]) -> ScriptedBackend:
         if purpose == "tools":
             call = ToolCall(id="call_1", name="get_weather", arguments={"city": "Paris"})

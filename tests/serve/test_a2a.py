@@ -120,7 +120,8 @@ async def test_unknown_agent_is_a_failed_task_naming_the_agents(client: Any) -> 
     assert "echo" in get_message_text(response.task.status.message)
 
 
-async def test_cancel_task(streaming_client: Any, client: Any) -> None:
+async def test_cancel_task_stops_the_run(streaming_client: Any, client: Any, host: Any) -> None:
+    backend = host.units["slow"].model  # one event every 0.5 s, about 3.5 s in all
     task_id = None
     async for response in streaming_client.send_message(message("hi", agent="slow")):
         if response.HasField("task"):
@@ -133,7 +134,14 @@ async def test_cancel_task(streaming_client: Any, client: Any) -> None:
     assert task_id is not None
     canceled = await client.cancel_task(CancelTaskRequest(id=task_id))
     assert canceled.status.state == TaskState.TASK_STATE_CANCELED
-    await anyio.sleep(0.2)
+    for _ in range(100):  # up to 2 s for the model stream itself to see the cancellation
+        if backend.stats.cancelled:
+            break
+        await anyio.sleep(0.02)
+    assert backend.stats.cancelled == 1, "the run was not cancelled within 2 s"
+    emitted = backend.stats.events_emitted
+    await anyio.sleep(3 * backend.chunk_delay)
+    assert backend.stats.events_emitted == emitted, "the cancelled run kept generating"
     fetched = await client.get_task(GetTaskRequest(id=task_id))
     assert fetched.status.state == TaskState.TASK_STATE_CANCELED
 

@@ -1,6 +1,7 @@
 """The official MCP conformance suite against our Streamable HTTP server.
 
-Runs ``@modelcontextprotocol/conformance`` (under node 22 via npx) with the scenario
+Runs ``@modelcontextprotocol/conformance`` (installed under tests/node, see
+tests/node_tools.py) with the scenario
 fixture tools served by a LocalHost; every expected failure is in the baseline file with
 its reason, and the suite itself fails on unexpected failures AND on stale entries.
 """
@@ -8,7 +9,6 @@ its reason, and the suite itself fails on unexpected failures AND on stale entri
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import anyio
@@ -17,12 +17,12 @@ import pytest
 from interlace.agents.serve.app import build_app, running_server
 from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.settings import ServeSettings
+from tests.node_tools import node_tool
 
 from .conformance_fixture import ConformanceToolset
 from .conftest import echo_agent, free_port
 
 BASELINE = Path(__file__).parent / "mcp_conformance_baseline.yml"
-SUITE = "@modelcontextprotocol/conformance@0.1.16"
 
 
 def test_every_baseline_entry_has_a_reason() -> None:
@@ -34,17 +34,14 @@ def test_every_baseline_entry_has_a_reason() -> None:
 
 @pytest.mark.slow
 async def test_mcp_conformance_suite(tmp_path: Path) -> None:
-    if shutil.which("npx") is None:
-        pytest.fail("npx is required for the MCP conformance suite (install Node.js)")
+    conformance, env = node_tool("conformance")
     host = LocalHost([echo_agent()], {"conformance": ConformanceToolset()})
     settings = ServeSettings(port=free_port(), timeout_s=30)
     async with running_server(build_app(host, settings), port=settings.port) as url:
-        command = (
-            f'npx -y -p node@22 -p {SUITE} -c "conformance server --url {url}/mcp '
-            f'--expected-failures {BASELINE} -o {tmp_path}"'
-        )
+        command = [conformance, "server", "--url", f"{url}/mcp"]
+        command += ["--expected-failures", str(BASELINE), "-o", str(tmp_path)]
         with anyio.fail_after(400):
-            done = await anyio.run_process(command, check=False)
+            done = await anyio.run_process(command, check=False, env=env)
     output = done.stdout.decode() + done.stderr.decode()
     assert done.returncode == 0, output[-6000:]
     assert "Baseline check passed" in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import openai
@@ -12,21 +13,42 @@ from interlace.agents.serve.app import build_app, running_server
 from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.settings import ServeSettings
 
+from .conftest import slow_agent
+
+
+@asynccontextmanager
+async def _openai_server(host: LocalHost, timeout_s: float) -> AsyncIterator[str]:
+    settings = ServeSettings(timeout_s=timeout_s, max_body_bytes=50_000)
+    async with running_server(build_app(host, settings, protocols=["openai"])) as url:
+        yield url
+
+
+@asynccontextmanager
+async def _client(url: str) -> AsyncIterator[openai.AsyncOpenAI]:
+    async with openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as made:
+        yield made
+
 
 @pytest.fixture
 async def api_url(host: LocalHost) -> AsyncIterator[str]:
-    settings = ServeSettings(timeout_s=2.0, max_body_bytes=50_000)
-    app = build_app(host, settings, protocols=["openai"])
-    async with running_server(app) as url:
+    """Runs that must finish get a generous limit, even on a loaded machine."""
+    async with _openai_server(host, timeout_s=60.0) as url:
         yield url
 
 
 @pytest.fixture
 async def client(api_url: str) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(
-        base_url=f"{api_url}/v1", api_key="unused", max_retries=0
-    ) as client:
-        yield client
+    async with _client(api_url) as made:
+        yield made
+
+
+@pytest.fixture
+async def stuck_client() -> AsyncIterator[openai.AsyncOpenAI]:
+    """A 1 s limit in front of an agent that needs minutes: it must time out, however
+    fast or slow the machine is."""
+    host = LocalHost([slow_agent(delay=60.0)])
+    async with _openai_server(host, timeout_s=1.0) as url, _client(url) as made:
+        yield made
 
 
 async def test_models_lists_agents(client: openai.AsyncOpenAI) -> None:
@@ -119,17 +141,19 @@ async def test_agent_error_before_the_first_token_is_a_500_even_streaming(
     assert "secret internal detail" not in str(caught.value)
 
 
-async def test_timeout_is_a_504(client: openai.AsyncOpenAI) -> None:
+async def test_timeout_is_a_504(stuck_client: openai.AsyncOpenAI) -> None:
     with pytest.raises(openai.APIStatusError) as caught:
-        await client.chat.completions.create(
+        await stuck_client.chat.completions.create(
             model="slow", messages=[{"role": "user", "content": "hi"}]
         )
     assert caught.value.status_code == 504
-    assert "did not finish within 2 s" in str(caught.value)
+    assert "did not finish within 1 s" in str(caught.value)
 
 
-async def test_timeout_while_streaming_is_an_error_event(client: openai.AsyncOpenAI) -> None:
-    stream = await client.chat.completions.create(
+async def test_timeout_while_streaming_is_an_error_event(
+    stuck_client: openai.AsyncOpenAI,
+) -> None:
+    stream = await stuck_client.chat.completions.create(
         model="slow", messages=[{"role": "user", "content": "hi"}], stream=True
     )
     with pytest.raises(openai.APIError, match="did not finish within"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from interlace.protocols import ToolCall
+from interlace.protocols.errors import UsageError
 from interlace.tools.builtins import calculator, current_datetime, evaluate, file_tools
 from interlace.tools.builtins.calculator import CalculatorError
 from interlace.tools.registry import build_toolset
@@ -137,5 +138,5 @@ async def test_file_tools_refuse_escapes(workspace: Path) -> None:
 
 
 def test_file_root_must_exist(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="not a directory"):
+    with pytest.raises(UsageError, match="not a directory"):
         file_tools(tmp_path / "missing")

@@ -18,6 +18,15 @@ async def fail(reason: str) -> str:
     raise RuntimeError(f"failed: {reason}")
 
 
+@tool(requires_approval=True)
+def wipe() -> str:
+    """Wipe everything (needs approval)."""
+    return "wiped"
+
+
 class TestFunctionToolset(ToolsetConformance):
+    tool_names = frozenset({"echo", "fail", "wipe"})
+    approval_required = frozenset({"wipe"})
+
     def make_toolset(self) -> Toolset:
-        return FunctionToolset([echo, fail])
+        return FunctionToolset([echo, fail, wipe])

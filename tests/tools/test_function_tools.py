@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import anyio
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from interlace.protocols import ImagePart, ToolCall
 from interlace.protocols.errors import ConfigError, UsageError
@@ -150,7 +150,7 @@ def test_lax_tools_coerce() -> None:
         return 2 * n
 
     assert double.validate({"n": "4"}).n == 4  # type: ignore[attr-defined]
-    with pytest.raises(Exception, match="valid integer"):
+    with pytest.raises(ValidationError, match="valid integer"):
         add.validate({"a": "4"})
 
 

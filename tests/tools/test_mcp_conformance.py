@@ -15,9 +15,17 @@ from .mcp_fixtures import TOKEN_HEADER, http_server, stdio_toolset
 pytestmark = pytest.mark.slow
 
 
+TEST_SERVER_TOOLS = frozenset(
+    {"add", "echo", "pixel", "readme", "fail", "crash", "snooze", "pid", "grow"}
+)
+
+
 class TestMCPStdio(ToolsetConformance):
+    tool_names = TEST_SERVER_TOOLS
+    approval_required = frozenset({"fail", "crash"})
+
     def make_toolset(self) -> Toolset:
-        return stdio_toolset()
+        return stdio_toolset(requires_approval=["fail", "cr*"])
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +35,8 @@ def http_url() -> Iterator[str]:
 
 
 class TestMCPHttp(ToolsetConformance):
+    tool_names = TEST_SERVER_TOOLS
+
     @pytest.fixture(autouse=True)
     def _url(self, http_url: str) -> None:
         self.url = http_url

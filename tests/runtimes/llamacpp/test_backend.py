@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -125,7 +128,32 @@ async def test_without_prefix_reuse_everything_is_evaluated() -> None:
     assert cold.last_call.evaluated_tokens == cold.last_call.prompt_tokens
 
 
-async def test_event_loop_stays_free_and_calls_serialize(backend: LlamaCppBackend) -> None:
+async def test_event_loop_stays_free_and_generations_never_overlap(
+    backend: LlamaCppBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two concurrent calls on one shared model: a generation is a Decoder's life (prompt
+    evaluation to close), counted by instrumenting it; at most one may be alive at a time."""
+    from interlace.runtimes.llamacpp import generate
+
+    alive = {"now": 0, "peak": 0, "total": 0}
+    count_lock = threading.Lock()
+    original_init, original_close = generate.Decoder.__init__, generate.Decoder.close
+
+    def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        with count_lock:
+            alive["now"] += 1
+            alive["total"] += 1
+            alive["peak"] = max(alive["peak"], alive["now"])
+        time.sleep(0.05)  # widen the window in which an unlocked second call would start
+        original_init(self, *args, **kwargs)
+
+    def counted_close(self: Any) -> None:
+        original_close(self)
+        with count_lock:
+            alive["now"] -= 1
+
+    monkeypatch.setattr(generate.Decoder, "__init__", counted_init)
+    monkeypatch.setattr(generate.Decoder, "close", counted_close)
     ticks = 0
     answers = []
 
@@ -146,6 +174,8 @@ async def test_event_loop_stays_free_and_calls_serialize(backend: LlamaCppBacken
         group.cancel_scope.cancel()
     assert len(answers) == 2
     assert all(answer.usage.output_tokens > 0 for answer in answers)
+    assert (alive["total"], alive["now"]) == (2, 0)
+    assert alive["peak"] == 1, "two generations ran on the shared model at the same time"
     assert ticks >= 10, f"the event loop ran only {ticks} times during two generations"
 
 

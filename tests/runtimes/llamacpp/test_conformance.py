@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+from interlace.runtimes import Capabilities
 from interlace.runtimes.llamacpp import LlamaCppBackend
 from tests.conformance.backend_suite import BackendConformance
 from tests.runtimes.llamacpp.conftest import OPTIONS
 
 
 class TestLlamaCppConformance(BackendConformance):
-    cancel_grace = 30.0
+    expected_name = "llamacpp:default"
+    expected_capabilities = Capabilities(
+        native_tools=True,
+        constrained_decoding=True,
+        json_schema_output=True,
+        context_window=OPTIONS.n_ctx,
+        parallel_tool_calls=True,
+    )
 
     def make_backend(self, purpose: Literal["text", "tools"]) -> LlamaCppBackend:
         return LlamaCppBackend("default", OPTIONS)

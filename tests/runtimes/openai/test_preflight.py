@@ -1,4 +1,8 @@
-"""Preflight probes, settings errors, capability checks and lazy litellm."""
+"""Preflight probes, settings errors, capability checks and lazy litellm.
+
+The preflight of a real server runs against llama-cpp-python's server; the ``test_fixture_``
+tests answer with hand-written ``/v1/models`` lists in vLLM's and Ollama's documented shapes.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ async def test_preflight_of_the_real_server_detects_kind_and_model(llama_server:
 
 
 @respx.mock
-async def test_preflight_reads_vllm_context_length() -> None:
+async def test_fixture_vllm_models_list_gives_kind_and_context_length() -> None:
     entry = {"id": "qwen", "object": "model", "owned_by": "vllm", "max_model_len": 32768}
     respx.get(f"{BASE}/models").respond(json={"object": "list", "data": [entry]})
     backend = resolve_backend(f"openai:{BASE}?model=qwen")
@@ -40,7 +44,7 @@ async def test_preflight_reads_vllm_context_length() -> None:
 
 
 @respx.mock
-async def test_preflight_rejects_a_model_a_strict_server_does_not_serve() -> None:
+async def test_fixture_strict_server_rejects_a_model_it_does_not_serve() -> None:
     entry = {"id": "llama3:latest", "object": "model", "owned_by": "library"}
     respx.get(f"{BASE}/models").respond(json={"object": "list", "data": [entry]})
     backend = resolve_backend(f"openai:{BASE}?model=qwen")

@@ -1,4 +1,12 @@
-"""Server quirks and failures, on HTTP answers written from each server's documented shapes."""
+"""Fixture tests: server quirks and failures on HTTP answers written by hand.
+
+Each answer is written in the shape a server's documentation (or its public bug reports)
+gives for vLLM, SGLang, TGI, Ollama and plain OpenAI-compatible servers; none was recorded
+from a running server, and none of those servers runs in the suite. These tests prove how
+interlace handles each shape, not that a given server version sends it (docs/backends.md
+says so too). The live OpenAI-compatible tests run against llama-cpp-python's server:
+test_conformance.py, test_same_agent_loop.py and test_preflight.py.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +57,7 @@ def sent(route: respx.Route, index: int = -1) -> dict[str, Any]:
 
 
 @respx.mock
-async def test_vllm_native_tool_call_with_arguments_serialized_twice() -> None:
+async def test_fixture_vllm_native_tool_call_with_arguments_serialized_twice() -> None:
     twice = json.dumps(json.dumps({"city": "Paris"}))
     route = respx.post(URL).respond(json=completion(None, [tool_call(twice)], "tool_calls"))
     response = await backend("vllm").complete(request())
@@ -58,7 +66,7 @@ async def test_vllm_native_tool_call_with_arguments_serialized_twice() -> None:
 
 
 @respx.mock
-async def test_vllm_without_tool_parser_says_which_flags_to_set() -> None:
+async def test_fixture_vllm_without_tool_parser_says_which_flags_to_set() -> None:
     message = (
         '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'
     )
@@ -68,7 +76,7 @@ async def test_vllm_without_tool_parser_says_which_flags_to_set() -> None:
 
 
 @respx.mock
-async def test_vllm_context_overflow_is_named() -> None:
+async def test_fixture_vllm_context_overflow_is_named() -> None:
     message = (
         "This model's maximum context length is 4096 tokens. However, you requested 5000 "
         "tokens (4968 in the messages, 32 in the completion)."
@@ -80,7 +88,7 @@ async def test_vllm_context_overflow_is_named() -> None:
 
 
 @respx.mock
-async def test_sglang_extra_fields_and_missing_call_id() -> None:
+async def test_fixture_sglang_extra_fields_and_missing_call_id() -> None:
     call = tool_call('{"city": "Oslo"}', id=None)
     answer = completion(None, [call], "tool_calls", matched_stop=None)
     answer["choices"][0]["message"]["reasoning_content"] = None
@@ -91,7 +99,7 @@ async def test_sglang_extra_fields_and_missing_call_id() -> None:
 
 
 @respx.mock
-async def test_ollama_named_tool_choice_goes_through_a_json_schema() -> None:
+async def test_fixture_ollama_named_tool_choice_goes_through_a_json_schema() -> None:
     route = respx.post(URL).respond(json=completion('{"city": "Rome"}'))
     response = await backend("ollama").complete(
         request(tool_choice=NamedToolChoice(name="get_weather"))
@@ -104,7 +112,7 @@ async def test_ollama_named_tool_choice_goes_through_a_json_schema() -> None:
 
 
 @respx.mock
-async def test_ollama_tool_choice_none_drops_the_tools() -> None:
+async def test_fixture_ollama_tool_choice_none_drops_the_tools() -> None:
     route = respx.post(URL).respond(json=completion("It is sunny."))
     response = await backend("ollama").complete(request(tool_choice="none"))
     assert "tools" not in sent(route)
@@ -112,7 +120,7 @@ async def test_ollama_tool_choice_none_drops_the_tools() -> None:
 
 
 @respx.mock
-async def test_tgi_object_arguments_eos_finish_and_grammar_format() -> None:
+async def test_fixture_tgi_object_arguments_eos_finish_and_grammar_format() -> None:
     call = tool_call({"city": "Lima"}, id="0")
     call["function"]["description"] = None
     respx.post(URL).respond(json=completion(None, [call], "eos_token"))
