@@ -44,9 +44,9 @@ async def client(api_url: str) -> AsyncIterator[openai.AsyncOpenAI]:
 
 @pytest.fixture
 async def stuck_client() -> AsyncIterator[openai.AsyncOpenAI]:
-    """A 1 s limit in front of an agent that needs minutes: it must time out, however
+    """A 1 s limit in front of an agent that needs half a minute: it must time out, however
     fast or slow the machine is."""
-    host = LocalHost([slow_agent(delay=60.0)])
+    host = LocalHost([slow_agent(delay=5.0)])
     async with _openai_server(host, timeout_s=1.0) as url, _client(url) as made:
         yield made
 
