@@ -156,9 +156,10 @@ MUTANTS = (
     Mutant(
         "a plugin's registrations stick although its hook raised",
         "_interlace/plugins/manager.py",
-        "                    function(register=_collector(kind, pending))",
-        "                    function(register=lambda *args, kind=kind: _apply(kind, args))",
+        "            return\n        self.calls[name] = recorded",
+        "        self.calls[name] = recorded",
         ("tests/plugins/test_plugins.py::test_broken_plugins_are_reported_and_the_rest_works",),
+        more=(("                if not info.working:\n                    break\n", ""),),
     ),
     Mutant(
         "a missing file-tools root raises a bare ValueError",
@@ -207,11 +208,18 @@ MUTANTS = (
         ),
     ),
     Mutant(
-        "llama.cpp never makes more than one tool call",
+        "llama.cpp can never make more than one tool call",
         "runtimes/llamacpp/grammar.py",
         """    repeat = ' ("," call)*' if parallel else \"\"""",
         """    repeat = \"\"""",
-        ("tests/runtimes/llamacpp/test_tools.py::test_parallel_calls_when_asked",),
+        ("tests/runtimes/llamacpp/test_tools.py::test_parallel_calls_only_when_asked",),
+    ),
+    Mutant(
+        "llama.cpp allows several tool calls although not asked",
+        "runtimes/llamacpp/grammar.py",
+        """    repeat = ' ("," call)*' if parallel else \"\"""",
+        """    repeat = ' ("," call)*'""",
+        ("tests/runtimes/llamacpp/test_tools.py::test_parallel_calls_only_when_asked",),
     ),
 )
 

@@ -7,12 +7,21 @@ from typing import Literal
 
 import pytest
 
-from interlace.runtimes import Backend, resolve_backend
+from interlace.runtimes import Backend, Capabilities, resolve_backend
 from tests.conformance.backend_suite import BackendConformance
+
+# What a backend learns from llama-cpp-python's server on its first request: no native tool
+# calls, a JSON-Schema constraint instead; the server does not report its context window.
+SCHEMA_PATH = Capabilities(constrained_decoding=True, json_schema_output=True)
 
 
 class TestOpenAIConformance(BackendConformance):
     max_tokens = 8
+    expected_capabilities = SCHEMA_PATH
+
+    @property
+    def expected_name(self) -> str:  # type: ignore[override]
+        return f"openai:{self.base_url}?model=gemma"
 
     @pytest.fixture(autouse=True)
     def _server(self, llama_server: str) -> None:
@@ -24,6 +33,8 @@ class TestOpenAIConformance(BackendConformance):
 
 class TestLiteLLMConformance(BackendConformance):
     max_tokens = 8
+    expected_name = "litellm:openai/gemma"
+    expected_capabilities = SCHEMA_PATH
 
     @pytest.fixture(autouse=True)
     def _server(self, llama_server: str) -> None:
