@@ -247,7 +247,8 @@ def run_mutant(mutant: Mutant) -> tuple[bool, str]:
         path.write_text(original, encoding="utf-8")
     lines = done.stdout.strip().splitlines() or [done.stderr.strip()]
     why = next((line[1:].strip() for line in lines if line.startswith("E ")), "")
-    return done.returncode == 1, f"{lines[-1]}; {why[:160]}"
+    crashed = done.returncode < 0  # killed by a signal: the test cannot have passed
+    return done.returncode == 1 or crashed, f"{lines[-1]}; {why[:160]}"
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -144,6 +144,9 @@ async def test_event_loop_stays_free_and_generations_never_overlap(
             alive["now"] += 1
             alive["total"] += 1
             alive["peak"] = max(alive["peak"], alive["now"])
+            if alive["now"] > 1:  # stop it before it touches the shared llama.cpp context
+                alive["now"] -= 1
+                raise AssertionError("two generations ran on the shared model at once")
         time.sleep(0.05)  # widen the window in which an unlocked second call would start
         original_init(self, *args, **kwargs)
 
