@@ -221,6 +221,16 @@ MUTANTS = (
         """    repeat = ' ("," call)*'""",
         ("tests/runtimes/llamacpp/test_tools.py::test_parallel_calls_only_when_asked",),
     ),
+    Mutant(
+        "a failed grammar matcher is reused",
+        "runtimes/llamacpp/loader.py",
+        "        if matcher is None or matcher.is_error():",
+        "        if matcher is None:",
+        (
+            "tests/runtimes/llamacpp/test_tools.py::"
+            "test_a_failed_constraint_does_not_poison_the_next_request",
+        ),
+    ),
 )
 
 

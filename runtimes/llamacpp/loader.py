@@ -130,10 +130,10 @@ class LoadedModel:
         from llguidance import LLMatcher
 
         matcher = self._matchers.pop(grammar, None)
-        if matcher is None:
-            matcher = LLMatcher(self.lltokenizer(), grammar, log_level=0)
-        else:
+        if matcher is not None:
             matcher.reset()
+        if matcher is None or matcher.is_error():  # reset() keeps a parse error: start anew
+            matcher = LLMatcher(self.lltokenizer(), grammar, log_level=0)
         self._matchers[grammar] = matcher
         while len(self._matchers) > _GRAMMAR_CACHE:
             self._matchers.popitem(last=False)

@@ -114,11 +114,12 @@ async def test_parallel_calls_only_when_asked(backend: LlamaCppBackend) -> None:
     tokens = model.llm.tokenize(two.encode(), add_bos=False, special=False)
 
     def grammar_takes(request: ModelRequest) -> bool:
+        from llguidance import LLMatcher
+
         grammar = constraint_for(request).grammar
         assert grammar is not None
-        with model.lock:
-            matcher = model.matcher(grammar)
-            return bool(matcher.consume_tokens(tokens)) and matcher.is_accepting()
+        matcher = LLMatcher(model.lltokenizer(), grammar, log_level=0)  # not the shared cache
+        return bool(matcher.consume_tokens(tokens)) and matcher.is_accepting()
 
     assert grammar_takes(asked)
     assert not grammar_takes(not_asked)
@@ -131,6 +132,24 @@ async def test_parallel_calls_only_when_asked(backend: LlamaCppBackend) -> None:
     assert response.tool_calls
     for call in response.tool_calls:
         jsonschema.validate(call.arguments, spec.parameters)
+
+
+async def test_a_failed_constraint_does_not_poison_the_next_request(
+    backend: LlamaCppBackend,
+) -> None:
+    """Matchers are cached per grammar; one that failed must not be handed out again."""
+    spec = TOOLS[0][0]
+    grammar = constraint_for(_request(spec, "x")).grammar
+    assert grammar is not None
+    model = await anyio.to_thread.run_sync(backend.load)
+    broken = '{"tool_calls":[{"name":"get_weather","arguments":{"city":"P"}},'
+    with model.lock:
+        failed = model.matcher(grammar)
+        assert not failed.consume_tokens(model.llm.tokenize(broken.encode(), add_bos=False))
+        assert failed.is_error()
+        assert not model.matcher(grammar).is_error()
+    response = await backend.complete(_request(*TOOLS[0]))
+    assert response.tool_calls[0].name == spec.name
 
 
 async def test_unsupported_schema_feature_is_named(backend: LlamaCppBackend) -> None:
