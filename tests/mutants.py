@@ -34,8 +34,8 @@ MUTANTS = (
     Mutant(
         "parallel branches run one after the other",
         "agents/run.py",
-        '"recursion_limit": _RECURSION_LIMIT}',
-        '"recursion_limit": _RECURSION_LIMIT, "max_concurrency": 1}',
+        '            "recursion_limit": _RECURSION_LIMIT,\n',
+        '            "recursion_limit": _RECURSION_LIMIT,\n            "max_concurrency": 1,\n',
         ("tests/agents/test_graphs.py::test_parallel_branches_overlap_in_time",),
     ),
     Mutant(
