@@ -178,30 +178,26 @@ MUTANTS = (
     Mutant(
         "the OpenAI API ignores the run time limit",
         "agents/serve/running.py",
-        "        with anyio.fail_after(timeout_s):\n            return await",
-        "        with anyio.fail_after(None):\n            return await",
+        "        with anyio.fail_after(timeout_s):\n            result = await host.run(",
+        "        with anyio.fail_after(None):\n            result = await host.run(",
         ("tests/serve/test_openai_api.py::test_timeout_is_a_504",),
     ),
     Mutant(
         "llama.cpp calls on one model are not serialized",
-        "runtimes/llamacpp/backend.py",
-        "        async with _hold(model.lock):",
-        "        async with _hold(threading.Lock()):",
+        "runtimes/worker.py",
+        "    await admission.acquire()\n",
+        "",
         (
             "tests/runtimes/llamacpp/test_backend.py::"
             "test_event_loop_stays_free_and_generations_never_overlap",
         ),
-        more=(("import anyio\n", "import threading\n\nimport anyio\n"),),
+        more=(("Job(work, admission.release, name)", "Job(work, lambda: None, name)"),),
     ),
     Mutant(
         "a cancelled llama.cpp stream keeps generating to max_tokens",
         "runtimes/llamacpp/backend.py",
-        "            finally:\n                decoder.close()",
-        "            finally:\n"
-        "                with anyio.CancelScope(shield=True):\n"
-        "                    while decoder.finish_reason is None:\n"
-        "                        await anyio.to_thread.run_sync(decoder.run)\n"
-        "                decoder.close()",
+        "                while decoder.finish_reason is None and not cancel.is_set():",
+        "                while decoder.finish_reason is None:",
         (
             "tests/runtimes/llamacpp/test_conformance.py::TestLlamaCppConformance::"
             "test_cancellation_stops_generation_and_frees_the_backend",
