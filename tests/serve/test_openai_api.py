@@ -44,9 +44,10 @@ async def client(api_url: str) -> AsyncIterator[openai.AsyncOpenAI]:
 
 @pytest.fixture
 async def stuck_client() -> AsyncIterator[openai.AsyncOpenAI]:
-    """A 1 s limit in front of an agent that needs half a minute: it must time out, however
-    fast or slow the machine is."""
-    host = LocalHost([slow_agent(delay=5.0)])
+    """A 1 s limit in front of an agent that needs at least 2.1 s (seven events 0.3 s
+    apart, the first after 0.3 s): it times out however slow the machine is, and a stream
+    has started before it does."""
+    host = LocalHost([slow_agent(delay=0.3)])
     async with _openai_server(host, timeout_s=1.0) as url, _client(url) as made:
         yield made
 
