@@ -20,9 +20,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from interlace.protocols import (
     Done,
@@ -100,16 +100,14 @@ def error_for(exc: BaseException) -> ApiError:
     return ApiError(500, message, "server_error", code)
 
 
-def create_openai_app(host: AgentHost, settings: ServeSettings) -> FastAPI:
-    """The FastAPI app serving ``/v1/models`` and ``/v1/chat/completions``."""
-    app = FastAPI(title="interlace", docs_url=None, redoc_url=None, openapi_url=None)
+def openai_routes(host: AgentHost, settings: ServeSettings) -> list[BaseRoute]:
+    """The routes ``GET /v1/models`` and ``POST /v1/chat/completions`` (plain Starlette
+    routes in the server's one app: no second app and middleware stack per request)."""
 
-    @app.get("/v1/models")
-    async def models() -> JSONResponse:
+    async def models(request: Request) -> Response:
         data = [_model_entry(name, description) for name, description in host.agent_cards()]
         return JSONResponse({"object": "list", "data": data})
 
-    @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         try:
             name, body, model_request, n = await _parse(request, host)
@@ -120,14 +118,15 @@ def create_openai_app(host: AgentHost, settings: ServeSettings) -> FastAPI:
         except Exception as exc:
             return error_for(exc).response()
 
-    return app
+    return [
+        Route("/v1/models", models, methods=["GET"]),
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    ]
 
 
 def openai_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> ServerParts:
-    """The OpenAI-compatible API (``/v1/...``), mounted at the root."""
-    from starlette.routing import Mount
-
-    return ServerParts([Mount("", app=create_openai_app(host, settings))])
+    """The OpenAI-compatible API (``/v1/...``)."""
+    return ServerParts(openai_routes(host, settings))
 
 
 async def _complete(
