@@ -143,11 +143,14 @@ async def test_a_failed_constraint_does_not_poison_the_next_request(
     assert grammar is not None
     model = await anyio.to_thread.run_sync(backend.load)
     broken = '{"tool_calls":[{"name":"get_weather","arguments":{"city":"P"}},'
-    with model.lock:
+    await model.admission.acquire()  # matchers are only used holding the model
+    try:
         failed = model.matcher(grammar)
         assert not failed.consume_tokens(model.llm.tokenize(broken.encode(), add_bos=False))
         assert failed.is_error()
         assert not model.matcher(grammar).is_error()
+    finally:
+        model.admission.release()
     response = await backend.complete(_request(*TOOLS[0]))
     assert response.tool_calls[0].name == spec.name
 
