@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     )
     from .graph import END, START, Graph, GraphBuilder, handoff, parallel, sequence, supervisor
     from .models import get_backend
-    from .run import resume, resume_stream, stream
+    from .runner import resume, resume_stream, run, stream
     from .tracing import configure_tracing
+    from .units import Unit
 
 _EXPORTS: dict[str, str] = {
     "Agent": "agent",
@@ -54,17 +55,17 @@ _EXPORTS: dict[str, str] = {
     "sequence": "graph",
     "supervisor": "graph",
     "get_backend": "models",
-    "resume": "run",
-    "resume_stream": "run",
-    "stream": "run",
+    "run": "runner",
+    "resume": "runner",
+    "resume_stream": "runner",
+    "stream": "runner",
+    "Unit": "units",
     "configure_tracing": "tracing",
     "sqlite_checkpointer": "checkpoints",
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name == "run":  # the submodule, callable as the run() function
-        return importlib.import_module(".run", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -92,6 +93,7 @@ __all__ = [
     "TextDeltaEvent",
     "ToolCallEvent",
     "ToolResultEvent",
+    "Unit",
     "configure_tracing",
     "get_backend",
     "handoff",

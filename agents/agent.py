@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -49,7 +50,7 @@ class HistoryPolicy(BaseModel):
 
 
 class Agent(BaseModel):
-    """An agent as plain data; run it with :func:`interlace.agents.run.run`.
+    """An agent as plain data; run it with :func:`interlace.agents.run`.
 
     ``model`` is a backend reference (``"llamacpp:default"``) or a backend instance;
     ``planner`` names the strategy that drives it (``react``, ``plan_execute``, ``router``,
@@ -101,3 +102,33 @@ class Agent(BaseModel):
     def model_name(self) -> str:
         """The model reference or the backend's name, for events and traces."""
         return self.model if isinstance(self.model, str) else self.model.name
+
+    # --- the Unit protocol (see interlace.agents.units) ---------------------------------
+
+    @property
+    def timeout_s(self) -> float | None:
+        """The run's wall-clock limit: ``limits.timeout_s``."""
+        return self.limits.timeout_s
+
+    @property
+    def members(self) -> Sequence[Any]:
+        """An agent is made of no other units."""
+        return ()
+
+    def compile(self, checkpointer: Any = None) -> Any:
+        """The agent's planner graph, compiled."""
+        from .units import compile_agent
+
+        return compile_agent(self, checkpointer)
+
+    async def needs_approval(self) -> bool:
+        """Whether any of the agent's tools needs human approval."""
+        from .context import AgentContext
+
+        return await AgentContext(self).needs_approval()
+
+    def checkpoint_types(self) -> frozenset[type[Any]]:
+        """The types the agent's planner keeps in its state."""
+        from .planners import PLANNERS
+
+        return frozenset(getattr(PLANNERS.get(self.planner), "checkpoint_types", ()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,11 @@ _memory: Any = None
 
 
 def checkpoint_types() -> list[type[Any]]:
-    """The interlace types that appear in checkpointed state and interrupts."""
+    """The interlace types every run's state and interrupts may hold (planners declare
+    their own on top: ``Planner.checkpoint_types``)."""
     from interlace.protocols import ImagePart, Message, TextPart, ToolCall, ToolResult, Usage
 
     from .events import ApprovalRequest, Decision
-    from .planners.plan_execute import Plan
     from .state import Stop
 
     return [
@@ -23,7 +23,6 @@ def checkpoint_types() -> list[type[Any]]:
         Decision,
         ImagePart,
         Message,
-        Plan,
         Stop,
         TextPart,
         ToolCall,
@@ -32,24 +31,34 @@ def checkpoint_types() -> list[type[Any]]:
     ]
 
 
-def serializer() -> Any:
-    """LangGraph's serializer with interlace's types allowed (restores without warnings)."""
+def _keys(kinds: Iterable[type[Any]]) -> set[tuple[str, ...]]:
+    return {(kind.__module__, kind.__qualname__) for kind in kinds}
+
+
+def serializer(extra: Iterable[type[Any]] = ()) -> Any:
+    """LangGraph's serializer with interlace's types (and ``extra``) allowed, so state
+    restores without warnings."""
     from langgraph.checkpoint.serde import _msgpack
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    allowed: set[tuple[str, ...]] = {
-        (kind.__module__, kind.__qualname__) for kind in checkpoint_types()
-    }
-    allowed |= set(_msgpack.SAFE_MSGPACK_TYPES)
-    return JsonPlusSerializer(allowed_msgpack_modules=sorted(allowed))
+    allowed = _keys(checkpoint_types()) | _keys(extra) | set(_msgpack.SAFE_MSGPACK_TYPES)
+    serde = JsonPlusSerializer(allowed_msgpack_modules=sorted(allowed))
+    serde._interlace = True  # type: ignore[attr-defined]  # ours: extend, do not replace
+    return serde
 
 
-def register_types(checkpointer: Any) -> Any:
-    """Give a LangGraph checkpointer the interlace serializer; returns it."""
+def register_types(checkpointer: Any, extra: Iterable[type[Any]] = ()) -> Any:
+    """Let a LangGraph checkpointer restore interlace's types and ``extra`` (a unit's
+    :meth:`~interlace.agents.units.Unit.checkpoint_types`); returns it."""
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    if isinstance(getattr(checkpointer, "serde", None), JsonPlusSerializer):
-        checkpointer.serde = serializer()
+    serde = getattr(checkpointer, "serde", None)
+    if not isinstance(serde, JsonPlusSerializer):
+        return checkpointer
+    if getattr(serde, "_interlace", False):
+        checkpointer.serde = serde.with_msgpack_allowlist(sorted(_keys(extra)))
+    else:
+        checkpointer.serde = serializer(extra)
     return checkpointer
 
 

@@ -1,14 +1,23 @@
-"""Per-agent run context: its backend, its tools (listed once) and event emission."""
+"""Per-agent run context: its backend, its tools (listed once), its request transforms
+and event emission."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from interlace.protocols import Message, SamplingSettings, ToolCall, ToolResult, ToolSpec
+from interlace.protocols import (
+    Message,
+    ModelRequest,
+    SamplingSettings,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+)
 from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
+from interlace.tools.context import RunContext
 
 from .agent import Agent
 from .events import RunEvent
@@ -38,12 +47,21 @@ def sampling_for(agent: Agent, config: Any) -> SamplingSettings:
     return agent.sampling.model_copy(update=override.model_dump(exclude_defaults=True))
 
 
+RequestTransform = Callable[[ModelRequest, RunContext], Awaitable[ModelRequest]]
+"""Rewrites a model request before it is sent (a tool selection, a redaction, ...)."""
+
+
 @dataclass
 class AgentContext:
-    """An agent plus what it needs at run time; tools are listed on first use."""
+    """An agent plus what it needs at run time; tools are listed on first use.
+
+    ``transforms`` run on every model request of the agent, in order
+    (:func:`interlace.agents.steps.prepare_request`).
+    """
 
     agent: Agent
     extra_toolsets: Sequence[Toolset] = ()
+    transforms: Sequence[RequestTransform] = ()
     _specs: tuple[ToolSpec, ...] | None = field(default=None, init=False)
     _owners: dict[str, Toolset] = field(default_factory=dict, init=False)
 

@@ -17,7 +17,7 @@ from interlace.protocols.errors import UsageError
 from .agent import Agent
 from .events import StopReason
 from .state import State, Stop
-from .units import Unit, compile_unit, unit_node
+from .units import Unit, compile_unit, members_checkpoint_types, members_need_approval, unit_node
 
 START = "__start__"
 END = "__end__"
@@ -46,6 +46,14 @@ class Graph:
         """The LangGraph graph, compiled (``checkpointer=None`` inherits a parent's)."""
         return self.build().compile(checkpointer=checkpointer, name=self.name)
 
+    async def needs_approval(self) -> bool:
+        """Whether a tool of any member needs human approval."""
+        return await members_need_approval(self)
+
+    def checkpoint_types(self) -> frozenset[type[Any]]:
+        """The types the members' states hold."""
+        return members_checkpoint_types(self)
+
 
 class GraphBuilder:
     """Build a graph node by node: ``add`` units, connect them with ``edge`` and
@@ -71,20 +79,23 @@ class GraphBuilder:
     def add(self, unit: Unit, *, name: str | None = None, writes_route: bool = False) -> str:
         """Add an agent or graph as a node; returns the node name."""
         node_name = name or unit.name
-        self._members.append(unit)
-        self.add_node(
-            node_name, lambda: unit_node(node_name, compile_unit(unit), writes_route=writes_route)
+        return self.add_node(
+            node_name,
+            lambda: unit_node(node_name, compile_unit(unit), writes_route=writes_route),
+            member=unit,
         )
-        return node_name
 
-    def add_node(self, name: str, factory: NodeFactory) -> str:
-        """Add a plain LangGraph node function (made by ``factory`` at build time)."""
+    def add_node(self, name: str, factory: NodeFactory, *, member: Unit | None = None) -> str:
+        """Add a plain LangGraph node function (made by ``factory`` at build time);
+        ``member`` is the unit the node runs, when it runs one in its own way."""
         if name in self._nodes or name in (START, END):
             raise UsageError(
                 f"graph {self.name!r} already has a node named {name!r}; "
                 "pass name=... to add the same agent twice"
             )
         self._nodes[name] = factory
+        if member is not None:
+            self._members.append(member)
         return name
 
     def edge(self, source: str, target: str) -> GraphBuilder:
@@ -230,12 +241,12 @@ def supervisor(
         lambda: unit_node(
             router.name, compile_agent(router, None, routes=routes), writes_route=True
         ),
+        member=router,
     )
     builder.edge(START, router.name)
     builder.branch(router.name, lambda state: state.get("route") or END, worker_names)
     for worker in worker_names:
         builder.edge(worker, router.name)
-    builder._members.append(router)
     return builder.build()
 
 
@@ -251,8 +262,7 @@ def handoff(agents: Sequence[Agent], *, name: str = "handoff", **options: Any) -
     for agent in agents:
         others = [other for other in agents if other.name != agent.name]
         toolset = HandoffToolset(others)
-        builder.add_node(agent.name, partial(_handoff_node, agent, toolset))
-        builder._members.append(agent)
+        builder.add_node(agent.name, partial(_handoff_node, agent, toolset), member=agent)
     builder.edge(START, names[0])
     for agent_name in names:
         builder.branch(agent_name, lambda state: state.get("route") or END, names)
@@ -271,4 +281,4 @@ def _handoff_node(agent: Agent, toolset: Any) -> Any:
 
 
 def _describe(unit: Unit) -> str:
-    return unit.description if isinstance(unit, Agent) else f"the {unit.name} team"
+    return unit.description or f"the {unit.name} team"

@@ -1,4 +1,9 @@
-"""The two steps every planner is built from: a guarded model call and one tool call."""
+"""The two steps every planner is built from: a guarded model call and one tool call.
+
+Every model request passes :func:`prepare_request` on its way to the backend: the one
+place where per-call request transforms (``AgentContext.transforms``: a history policy,
+a tool selection, ...) rewrite it.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from interlace.protocols import (
     ToolCall,
     ToolResult,
 )
+from interlace.tools.context import Approval, RunContext, running
 
 from . import guards, tracing
 from .context import AgentContext, emit, is_streaming, sampling_for
@@ -65,13 +71,16 @@ async def call_model(
     stop = guards.before_model(agent.name, limits, {**state, "started": started}, now)
     if stop is not None:
         return ModelOutcome(None, {"stop": stop})
+    thread = thread_of(config)
     request = ModelRequest(
         messages=tuple(messages),
         tools=await ctx.tool_specs() if use_tools else (),
         response_format=response_format,
         settings=sampling_for(agent, config),
-        cache_key=agent.name,
+        cache_key=f"{agent.name}:{thread}" if thread else agent.name,
     )
+    if ctx.transforms:
+        request = await prepare_request(ctx, request, RunContext(agent.name, thread))
     with tracing.model_span(agent.name, agent.model_name) as span:
         streaming = is_streaming(config)
         response = await complete_within_history(
@@ -91,6 +100,22 @@ async def call_model(
     if stop is not None:
         update["stop"] = stop
     return ModelOutcome(response, update)
+
+
+async def prepare_request(
+    ctx: AgentContext, request: ModelRequest, run: RunContext
+) -> ModelRequest:
+    """Apply the agent's per-call request transforms, in order (each gets the request and
+    the run context, and returns the request to send)."""
+    for transform in ctx.transforms:
+        request = await transform(request, run)
+    return request
+
+
+def thread_of(config: Any) -> str | None:
+    """The run's thread id (``None`` for a run without one)."""
+    thread = config.get("configurable", {}).get("thread_id")
+    return str(thread) if thread is not None else None
 
 
 async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
@@ -113,6 +138,7 @@ def tool_node(ctx: AgentContext) -> Any:
 
     async def tool(task: ToolTask, config: RunnableConfig) -> dict[str, Any]:
         call = task["call"]
+        approval: Approval = "not_needed"
         toolset = await ctx.owner(call.name)
         if is_interrupted(call, config) and not (toolset and toolset.is_idempotent(call.name)):
             result = interrupted_result(call)  # a crash cut it off: not repeated
@@ -123,9 +149,11 @@ def tool_node(ctx: AgentContext) -> Any:
             if isinstance(decided, ToolResult):
                 emit(ToolResultEvent(agent=ctx.name, result=decided))
                 return {"messages": [decided.to_message()], "tool_errors": 1}
+            approval = "approved" if decided is call else "edited"
             call = decided
         emit(ToolCallEvent(agent=ctx.name, call=call))
-        with tracing.tool_span(ctx.name, call.name, call.id) as span:
+        context = RunContext(ctx.name, thread_of(config), call.id, approval)
+        with tracing.tool_span(ctx.name, call.name, call.id) as span, running(context):
             result = await ctx.call_tool(call)
             span.set_attribute("interlace.tool.is_error", result.is_error)
         emit(ToolResultEvent(agent=ctx.name, result=result))
@@ -164,11 +192,6 @@ def tool_sends(node: str, message: Message) -> list[Any]:
     from langgraph.types import Send
 
     return [Send(node, ToolTask(call=call)) for call in message.tool_calls]
-
-
-def is_stopped(state: State) -> bool:
-    """Whether a guard or a handoff ended the agent."""
-    return state.get("stop") is not None
 
 
 __all__ = ["ModelOutcome", "Stop", "ToolTask", "call_model", "tool_node", "tool_sends"]

@@ -2,15 +2,14 @@
 
 ``build_system(load_config("app.yaml"))`` gives a :class:`System`; ``await
 system.run("task")`` runs the entry (the graph, the ``entry`` agent, or the only agent).
-A ``System`` is also an :class:`~interlace.agents.serve.host.AgentHost`, so the MCP, A2A
-and OpenAI-compatible servers can expose it.
+``system.host()`` adapts it for the MCP, A2A and OpenAI-compatible servers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import UsageError
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
     from interlace.agents.agent import Agent
     from interlace.agents.config import ResolvedStore
     from interlace.agents.events import RunEvent, RunResult
+    from interlace.agents.serve.local import LocalHost
+    from interlace.agents.units import Unit
     from interlace.runtimes.base import Backend
     from interlace.tools.base import Toolset
 
@@ -75,7 +76,12 @@ class System:
     # --- what to run ------------------------------------------------------------------
 
     @property
-    def entry(self) -> Agent | Any | None:
+    def units(self) -> dict[str, Unit]:
+        """Everything runnable, by name: agents, then graphs (the top one as ``graph``)."""
+        return {**self.agents, **self.graphs}
+
+    @property
+    def entry(self) -> Unit | None:
         """What ``run`` uses without ``agent=``: ``entry``, else the graph, else the only agent."""
         name = self.entry_name
         return self.target(name) if name is not None else None
@@ -87,9 +93,9 @@ class System:
 
     def names(self) -> list[str]:
         """Everything runnable by name: agents, then graphs."""
-        return [*self.agents, *self.graphs]
+        return list(self.units)
 
-    def target(self, name: str | None) -> Agent | Any:
+    def target(self, name: str | None) -> Unit:
         """The agent or graph called ``name`` (``None``: the entry)."""
         if name is None:
             found = self.entry
@@ -99,117 +105,80 @@ class System:
                     f"name one of {', '.join(self.names())} (--agent NAME) or set entry:"
                 )
             return found
-        if name in self.agents:
-            return self.agents[name]
-        if name in self.graphs:
-            return self.graphs[name]
-        from .config.errors import suggest
+        units = self.units
+        if name not in units:
+            from .config.errors import suggest
 
-        raise UsageError(f"no agent or graph named {name!r}; {suggest(name, self.names())}")
+            raise UsageError(f"no agent or graph named {name!r}; {suggest(name, units)}")
+        return units[name]
 
-    def host(self) -> Any:
-        """What the servers expose: this system's agents, graphs and toolsets."""
-        return self
+    def host(self) -> LocalHost:
+        """The adapter the servers need (:class:`~interlace.agents.serve.host.AgentHost`):
+        this system's agents, graphs and toolsets, on its checkpoints."""
+        from .serve.local import LocalHost
+
+        return LocalHost(
+            self.units, self.toolsets, checkpointer=self.checkpointer, stores=self.stores
+        )
 
     def agent_cards(self) -> list[tuple[str, str]]:
         """``(name, description)`` of every agent and graph on offer."""
-        cards = [(name, agent.description) for name, agent in self.agents.items()]
-        return cards + [
-            (name, graph.description or f"graph {name}") for name, graph in self.graphs.items()
-        ]
+        return self.host().agent_cards()
 
     # --- running ----------------------------------------------------------------------
 
-    @overload
-    async def run(
-        self, task: str, /, *, agent: str | None = None, thread_id: str | None = None
-    ) -> RunResult: ...
-
-    @overload
     async def run(
         self,
-        agent_name: str,
-        messages: Sequence[Message],
-        thread_id: str | None = None,
-        *,
-        sampling: SamplingSettings | None = None,
-    ) -> RunResult: ...
-
-    async def run(
-        self,
-        agent_name: str,
-        messages: Sequence[Message] | None = None,
-        thread_id: str | None = None,
+        task: str | list[Message],
         *,
         agent: str | None = None,
+        thread_id: str | None = None,
         sampling: SamplingSettings | None = None,
     ) -> RunResult:
-        """Run a task: ``run("task", agent=None, thread_id=None)``.
+        """Run ``task`` (a string or a conversation) on ``agent`` (default: the entry);
+        ``thread_id`` continues a conversation kept in the config's checkpoints and
+        ``sampling`` overrides the agents' sampling for this run."""
+        from .runner import run
 
-        The host form ``run(agent_name, messages, thread_id, sampling=None)`` (for the
-        servers) runs the named agent on a conversation.
-        """
-        runner = _runner()
-        target, given = self._target_and_input(agent_name, messages, agent)
-        result: RunResult = await runner.run(
-            target, given, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
+        target = self.target(agent)
+        return await run(
+            target, task, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
         )
-        return result
-
-    @overload
-    def stream(
-        self, task: str, /, *, agent: str | None = None, thread_id: str | None = None
-    ) -> AsyncIterator[RunEvent]: ...
-
-    @overload
-    def stream(
-        self,
-        agent_name: str,
-        messages: Sequence[Message],
-        thread_id: str | None = None,
-        *,
-        sampling: SamplingSettings | None = None,
-    ) -> AsyncIterator[RunEvent]: ...
 
     def stream(
         self,
-        agent_name: str,
-        messages: Sequence[Message] | None = None,
-        thread_id: str | None = None,
+        task: str | list[Message],
         *,
         agent: str | None = None,
+        thread_id: str | None = None,
         sampling: SamplingSettings | None = None,
     ) -> AsyncIterator[RunEvent]:
         """Like :meth:`run`, yielding events as they happen (the last one is ``done``)."""
-        target, given = self._target_and_input(agent_name, messages, agent)
-        events: AsyncIterator[RunEvent] = _runner().stream(
-            target, given, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
-        )
-        return events
+        from .runner import stream
 
-    async def resume(self, agent_name: str, thread_id: str, decision: Any) -> RunResult:
-        """Continue an interrupted run on ``thread_id`` with a human decision."""
-        result: RunResult = await _runner().resume(
-            self.target(agent_name), thread_id, decision, checkpointer=self.checkpointer
+        target = self.target(agent)
+        return stream(
+            target, task, thread_id=thread_id, checkpointer=self.checkpointer, sampling=sampling
         )
-        return result
+
+    async def resume(
+        self, thread_id: str, decision: Any = None, *, agent: str | None = None
+    ) -> RunResult:
+        """Continue an interrupted run on ``thread_id`` with a human decision (``None``
+        continues a run that was killed; see :mod:`interlace.agents.repair`)."""
+        from .runner import resume
+
+        target = self.target(agent)
+        return await resume(target, thread_id, decision, checkpointer=self.checkpointer)
 
     def resume_stream(
-        self, agent_name: str, thread_id: str, decision: Any = None
+        self, thread_id: str, decision: Any = None, *, agent: str | None = None
     ) -> AsyncIterator[RunEvent]:
-        """Like :meth:`resume`, yielding events as they happen; ``decision=None`` continues
-        a run that was killed (see :mod:`interlace.agents.repair`)."""
-        events: AsyncIterator[RunEvent] = _runner().resume_stream(
-            self.target(agent_name), thread_id, decision, checkpointer=self.checkpointer
-        )
-        return events
+        """Like :meth:`resume`, yielding events as they happen."""
+        from .runner import resume_stream
 
-    def _target_and_input(
-        self, first: str, messages: Sequence[Message] | None, agent: str | None
-    ) -> tuple[Any, str | list[Message]]:
-        if messages is None:
-            return self.target(agent), first
-        return self.target(first), list(messages)
+        target = self.target(agent)
+        return resume_stream(target, thread_id, decision, checkpointer=self.checkpointer)
 
     @property
     def checkpointer(self) -> Path | None:
@@ -233,13 +202,6 @@ class System:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-def _runner() -> Any:
-    """The agents' runner module (``run``, ``stream``, ``resume``)."""
-    import importlib
-
-    return importlib.import_module("interlace.agents.run")
 
 
 def build_system(config: Config) -> System:

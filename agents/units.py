@@ -1,16 +1,17 @@
-"""Compile agents and graphs ("units") to LangGraph, and wrap a unit as a node of a graph."""
+"""Units: what runs. Agents and graphs both satisfy :class:`Unit`, so the runner, graphs
+and servers treat them alike (no ``isinstance`` dispatch); plus the compile cache and the
+node that runs a unit inside a graph."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from interlace.protocols.errors import UsageError
 from interlace.tools.base import Toolset
 
 from . import tracing
-from .agent import Agent
 from .context import AgentContext, emit
 from .events import NodeEnterEvent, NodeExitEvent
 from .planners import get_planner
@@ -20,17 +21,48 @@ from .state import State, last_answer
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
-    from .graph import Graph
+    from .agent import Agent
 
-Unit = Union[Agent, "Graph"]
+
+@runtime_checkable
+class Unit(Protocol):
+    """An agent or a graph: something with a name that compiles to a LangGraph graph."""
+
+    @property
+    def name(self) -> str:
+        """The unit's name (node name in a graph, model name on the servers)."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """What it is good for (shown to supervisors and on the servers)."""
+        ...
+
+    @property
+    def timeout_s(self) -> float | None:
+        """Wall-clock limit of one run (``None``: none)."""
+        ...
+
+    @property
+    def members(self) -> Sequence[Unit]:
+        """The units it is made of (none for an agent)."""
+        ...
+
+    def compile(self, checkpointer: Any = None) -> Any:
+        """The LangGraph graph, compiled (``checkpointer=None`` inherits a parent's)."""
+        ...
+
+    async def needs_approval(self) -> bool:
+        """Whether any tool of any agent in it needs human approval."""
+        ...
+
+    def checkpoint_types(self) -> frozenset[type[Any]]:
+        """The types its state holds, which a checkpointer must be able to restore."""
+        ...
+
 
 _CACHE_SIZE = 64
 _compiled: OrderedDict[tuple[int, ...], tuple[Any, ...]] = OrderedDict()
-
-
-def unit_name(unit: Unit) -> str:
-    """The name of an agent or graph."""
-    return unit.name
 
 
 def compile_agent(
@@ -47,7 +79,7 @@ def compile_agent(
             f"agent {agent.name!r} uses planner {agent.planner!r}, which picks among workers; "
             "use it as the router of supervisor(router, workers)"
         )
-    kit = PlannerKit(AgentContext(agent, tuple(extra_toolsets)), routes)
+    kit = PlannerKit(AgentContext(agent, tuple(extra_toolsets)), routes, planner.state)
     return planner.build(kit).compile(checkpointer=checkpointer, name=agent.name)
 
 
@@ -58,9 +90,7 @@ def compile_unit(unit: Unit, checkpointer: Any = None) -> Any:
     if hit is not None:
         _compiled.move_to_end(key)
         return hit[-1]
-    compiled = (
-        compile_agent(unit, checkpointer) if isinstance(unit, Agent) else unit.compile(checkpointer)
-    )
+    compiled = unit.compile(checkpointer)
     _compiled[key] = (unit, checkpointer, compiled)  # keeps ids alive while cached
     if len(_compiled) > _CACHE_SIZE:
         _compiled.popitem(last=False)
@@ -98,11 +128,17 @@ def unit_node(name: str, compiled: Any, *, writes_route: bool = False) -> Any:
     return node
 
 
-async def unit_needs_approval(unit: Unit) -> bool:
-    """Whether any agent of the unit has a tool that needs human approval."""
-    if isinstance(unit, Agent):
-        return await AgentContext(unit).needs_approval()
+async def members_need_approval(unit: Unit) -> bool:
+    """Whether any member of ``unit`` needs approval (a graph's ``needs_approval``)."""
     for member in unit.members:
-        if await unit_needs_approval(member):
+        if await member.needs_approval():
             return True
     return False
+
+
+def members_checkpoint_types(unit: Unit) -> frozenset[type[Any]]:
+    """The checkpoint types of every member of ``unit`` (a graph's ``checkpoint_types``)."""
+    found: frozenset[type[Any]] = frozenset()
+    for member in unit.members:
+        found |= member.checkpoint_types()
+    return found

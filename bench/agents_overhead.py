@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypedDict
 import anyio
 
 from interlace.agents import Agent, Limits
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols import Message, ModelRequest, ToolCall
 from interlace.runtimes import ScriptedBackend
 from interlace.tools import FunctionToolset, tool

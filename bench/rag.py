@@ -151,7 +151,7 @@ def grounded(name: str, pairs: Pairs, store: VectorStore) -> None:
 
 
 async def _answer(agent: Any, question: str) -> str:
-    from interlace.agents.run import run
+    from interlace.agents.runner import run
 
     result = await run(agent, question)
     return str(result.output)

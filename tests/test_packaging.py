@@ -37,7 +37,7 @@ def test_wheel_contains_the_mapped_packages_only(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.startswith("interlace-")}
     assert tops == {"interlace"}  # nothing generic like tools/ or agents/ at top level
-    for path in ("protocols/messages.py", "runtimes/base.py", "tools/base.py", "agents/run.py"):
+    for path in ("protocols/messages.py", "runtimes/base.py", "tools/base.py", "agents/runner.py"):
         assert f"interlace/{path}" in names
     assert "interlace/plugins/hookspecs.py" in names
     assert "interlace/py.typed" in names

@@ -2,6 +2,16 @@
 
 from .base import Toolset
 from .compose import CombinedToolset, combine
+from .context import RunContext, current_run
 from .function import FunctionToolset, Tool, tool
 
-__all__ = ["CombinedToolset", "FunctionToolset", "Tool", "Toolset", "combine", "tool"]
+__all__ = [
+    "CombinedToolset",
+    "FunctionToolset",
+    "RunContext",
+    "Tool",
+    "Toolset",
+    "combine",
+    "current_run",
+    "tool",
+]

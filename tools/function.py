@@ -19,8 +19,15 @@ from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolS
 from interlace.protocols.errors import UsageError
 
 from .base import Toolset
+from .context import current_run
 from .docstrings import parse_docstring
-from .schema import arguments_model, call_arguments, model_parameters
+from .schema import (
+    arguments_model,
+    call_arguments,
+    context_parameter,
+    model_parameters,
+    type_hints,
+)
 
 _ANY = TypeAdapter[Any](Any)
 
@@ -43,6 +50,8 @@ class Tool:
     timeout_s: float | None = None
     strict: bool = True
     idempotent: bool = False
+    context: str | None = None
+    """The parameter that receives the :class:`~interlace.tools.context.RunContext`."""
 
     @property
     def spec(self) -> ToolSpec:
@@ -92,6 +101,8 @@ class Tool:
         """Validate and call; exceptions propagate (no timeout)."""
         validated = self.validate(arguments)
         kwargs = call_arguments(validated)
+        if self.context is not None:
+            kwargs[self.context] = current_run()
         if inspect.iscoroutinefunction(self.function):
             return await self.function(**kwargs)
         call = functools.partial(self.function, **kwargs)
@@ -232,6 +243,7 @@ def tool(
             raise UsageError("this callable has no usable name; pass @tool(name=...)")
         doc = parse_docstring(inspect.getdoc(target))
         model = arguments_model(target, tool_name, doc.params, localns)
+        context = context_parameter(type_hints(target, tool_name, localns))
         return Tool(
             function=target,
             name=tool_name,
@@ -242,6 +254,7 @@ def tool(
             timeout_s=timeout_s,
             strict=strict,
             idempotent=idempotent,
+            context=context,
         )
 
     if function is not None:

@@ -12,6 +12,8 @@ from pydantic.fields import FieldInfo
 
 from interlace.protocols.errors import UsageError
 
+from .context import RunContext
+
 _KINDS_REFUSED = {
     inspect.Parameter.VAR_POSITIONAL: "*args",
     inspect.Parameter.VAR_KEYWORD: "**kwargs",
@@ -34,12 +36,11 @@ def arguments_model(
     (``Annotated[int, Field(description=...)]``, ``= Field(...)``) already sets one.
     ``localns`` resolves names local to where the function was defined.
     """
-    try:
-        hints = typing.get_type_hints(function, localns=dict(localns or {}), include_extras=True)
-    except (NameError, TypeError) as error:
-        raise UsageError(f"tool {name!r}: cannot resolve its type hints ({error})") from error
+    hints = type_hints(function, name, localns)
     fields: dict[str, Any] = {}
     for parameter in inspect.signature(function).parameters.values():
+        if hints.get(parameter.name) is RunContext:
+            continue  # given by the toolset, not by the model
         if parameter.kind in _KINDS_REFUSED:
             raise UsageError(
                 f"tool {name!r}: {_KINDS_REFUSED[parameter.kind]} ({parameter.name}) cannot be "
@@ -65,6 +66,21 @@ def arguments_model(
         f"{name}_arguments", __config__=ConfigDict(extra="forbid"), **fields
     )
     return model
+
+
+def type_hints(
+    function: Callable[..., Any], name: str, localns: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``function``'s resolved type hints (a :class:`UsageError` naming the tool if not)."""
+    try:
+        return typing.get_type_hints(function, localns=dict(localns or {}), include_extras=True)
+    except (NameError, TypeError) as error:
+        raise UsageError(f"tool {name!r}: cannot resolve its type hints ({error})") from error
+
+
+def context_parameter(hints: Mapping[str, Any]) -> str | None:
+    """The parameter annotated :class:`RunContext`, which receives the run context."""
+    return next((name for name, hint in hints.items() if hint is RunContext), None)
 
 
 def call_arguments(validated: BaseModel) -> dict[str, Any]:

@@ -90,7 +90,7 @@ async def _run(system: System, task: str, options: RunOptions) -> RunResult:
     async with system:
         if options.resume:
             assert thread is not None
-            events = system.resume_stream(agent or system.entry_name or "", thread)
+            events = system.resume_stream(thread, agent=agent)
         else:
             events = system.stream(task, agent=agent, thread_id=thread)
         if options.as_json:
@@ -198,8 +198,7 @@ async def _approvals(
             if answer.strip().lower() in ("y", "yes")
             else (Decision.reject("the user declined"))
         )
-        name = agent or system.entry_name or request.agent
-        result = await system.resume(name, result.thread_id, decision)
+        result = await system.resume(result.thread_id, decision, agent=agent)
         if result.output:
             renderer.show(_Text(agent=result.agent, text=result.output + "\n"))
     return result

@@ -39,7 +39,7 @@ async def _serve(system: object, options: ServeOptions) -> None:
     assert isinstance(system, System)
     async with system:
         await serve(
-            system,
+            system.host(),
             protocols=options.protocols,
             bind=options.host,
             port=options.port,
@@ -88,7 +88,7 @@ async def _web_chat(system: System, token: str, port: int, page: str) -> None:
     from interlace.agents.serve.app import build_app, running_server
     from interlace.agents.serve.settings import ServeSettings
 
-    app = build_app(system, ServeSettings(port=port, token=token), protocols=["web"])
+    app = build_app(system.host(), ServeSettings(port=port, token=token), protocols=["web"])
     async with system, running_server(app, port=port) as url:
         # The token rides in the fragment, which browsers never send to the server.
         link = f"{url}/login?next={quote(page, safe='')}#token={quote(token, safe='')}"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from interlace.plugins.registry import Registry
 from interlace.protocols.errors import UsageError
 
-from .base import Planner, PlannerKit
+from .base import END, START, Planner, PlannerKit, Route
 
 PlannerFactory = Callable[[], Planner]
 
@@ -41,10 +41,13 @@ def get_planner(name: str) -> Planner:
 
 
 __all__ = [
+    "END",
     "PLANNERS",
+    "START",
     "Planner",
     "PlannerFactory",
     "PlannerKit",
+    "Route",
     "check_planner_name",
     "get_planner",
     "planner_names",

@@ -1,21 +1,30 @@
 """The planner interface and the kit planners build agent graphs with.
 
-A planner turns an :class:`~interlace.agents.Agent` into a LangGraph ``StateGraph`` over
-:class:`~interlace.agents.state.State` (or a TypedDict extending it). The kit supplies the
-guarded model call, the tool-call node (validation, approval, tracing, events) and the
-ReAct loop, so a new planner only decides the control flow.
+A planner turns an :class:`~interlace.agents.Agent` into a graph over the state it
+declares (:class:`~interlace.agents.state.State`, or a TypedDict extending it). The kit
+supplies ready nodes, so a planner only decides the control flow:
+
+* :meth:`PlannerKit.model_node`: a guarded model call that adds the answer to the
+  conversation, or hands it to a ``read`` function that turns it into a state update;
+* :meth:`PlannerKit.tool_node`: runs one tool call (validation, approval, run context,
+  events, tracing);
+* :meth:`PlannerKit.route_after_model`: after a model node, run its tool calls
+  concurrently in the tool node, else go on.
+
+A planner never builds ``Send`` fan-outs or appends responses by hand.
 """
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from interlace.protocols import Message, ResponseFormat
+from interlace.protocols import Message, ModelResponse, ResponseFormat
 
-from ..context import AgentContext
+from ..context import STREAMING_KEY, AgentContext
 from ..state import State
 
 if TYPE_CHECKING:
@@ -24,7 +33,14 @@ if TYPE_CHECKING:
 
     from ..steps import ModelOutcome
 
-Prompt = Callable[[Any], list[Message]]
+START = "__start__"
+END = "__end__"
+
+Prompt = Callable[[Any], list[Message] | Awaitable[list[Message]]]
+"""The messages of a model call, from the state (system prompt included)."""
+Read = Callable[[Any, ModelResponse], dict[str, Any] | Awaitable[dict[str, Any]]]
+"""Turns a model answer into a state update (instead of adding it to the conversation)."""
+FormatFor = ResponseFormat | Callable[[Any], ResponseFormat] | None
 
 
 @dataclass(frozen=True)
@@ -36,10 +52,18 @@ class Route:
 
 
 class Planner(ABC):
-    """The strategy that drives an agent; register new ones with ``register_planner``."""
+    """The strategy that drives an agent; registered by name (``PLANNERS``).
+
+    ``state`` is the state schema its graph runs on; ``checkpoint_types`` lists the types
+    that state holds beyond interlace's own, so checkpointers can restore them.
+    """
 
     #: Whether the planner needs routes (workers) from an enclosing graph.
-    needs_routes: bool = False
+    needs_routes: ClassVar[bool] = False
+    #: The state schema of the planner's graph.
+    state: ClassVar[type[Any]] = State
+    #: Types in that state a checkpointer must restore.
+    checkpoint_types: ClassVar[tuple[type[Any], ...]] = ()
 
     @abstractmethod
     def build(self, kit: PlannerKit) -> StateGraph[Any]:
@@ -48,16 +72,17 @@ class Planner(ABC):
 
 @dataclass
 class PlannerKit:
-    """What a planner builds with: the agent context and ready-made steps."""
+    """What a planner builds with: the agent context, the routes and ready-made nodes."""
 
     ctx: AgentContext
     routes: Sequence[Route] = ()
+    state: type[Any] = State
 
-    def graph(self, schema: type[Any] = State) -> StateGraph[Any]:
-        """A new, empty graph over ``schema`` (``State`` or a TypedDict extending it)."""
+    def graph(self, schema: type[Any] | None = None) -> StateGraph[Any]:
+        """A new, empty graph over ``schema`` (default: the planner's declared state)."""
         from langgraph.graph import StateGraph
 
-        return StateGraph(schema)
+        return StateGraph(schema or self.state)
 
     def prompt(self, state: Any) -> list[Message]:
         """The default prompt: the agent's instructions plus the conversation."""
@@ -74,7 +99,7 @@ class PlannerKit:
         node: str = "model",
     ) -> ModelOutcome:
         """A guarded model call (see :func:`interlace.agents.steps.call_model`), traced as
-        the agent step ``node``."""
+        the agent step ``node``; for nodes that :meth:`model_node` does not cover."""
         from ..steps import call_model
         from ..tracing import step_span
 
@@ -88,6 +113,72 @@ class PlannerKit:
                 use_tools=use_tools,
             )
 
+    def model_node(
+        self,
+        name: str = "model",
+        *,
+        prompt: Prompt | None = None,
+        response_format: FormatFor = None,
+        use_tools: bool = True,
+        read: Read | None = None,
+        stream: bool = True,
+    ) -> Any:
+        """A node that calls the model on ``prompt(state)`` (default: :meth:`prompt`).
+
+        Without ``read`` the answer joins the conversation; with it, ``read(state,
+        response)`` returns the update instead (not called when a guard stopped the
+        agent). ``response_format`` may depend on the state; ``stream=False`` keeps the
+        answer off the event stream (e.g. JSON the reader never sees). Both ``prompt``
+        and ``read`` may be async.
+        """
+        make_prompt = prompt or self.prompt
+
+        async def model(state: Any, config: RunnableConfig) -> dict[str, Any]:
+            if state.get("route"):  # a tool handed the conversation to another agent
+                return {}
+            messages = await _maybe_await(make_prompt(state))
+            chosen = response_format(state) if callable(response_format) else response_format
+            outcome = await self.call_model(
+                state,
+                config if stream else _quiet(config),
+                messages,
+                response_format=chosen,
+                use_tools=use_tools,
+                node=name,
+            )
+            response = outcome.response
+            if response is None:
+                return outcome.update
+            if read is None:
+                return {**outcome.update, "messages": [response.message]}
+            if outcome.stopped:
+                return outcome.update
+            return {**outcome.update, **await _maybe_await(read(state, response))}
+
+        return model
+
+    def tool_node(self) -> Any:
+        """A node running one tool call sent by :meth:`route_after_model`."""
+        from ..steps import tool_node
+
+        return tool_node(self.ctx)
+
+    def route_after_model(self, *, tools: str, done: str = END) -> Callable[[Any], Awaitable[Any]]:
+        """The edge after a model node: its tool calls run concurrently in node ``tools``;
+        an answer without calls goes to ``done``; a stopped agent or a handoff ends.
+        Wire it with ``graph.add_conditional_edges(model, route, [tools, done, END])``."""
+        from ..steps import tool_sends
+
+        async def route(state: Any) -> Any:  # async: no thread-pool hop
+            if state.get("stop") is not None or state.get("route"):
+                return END
+            last = state["messages"][-1]
+            if last.role == "assistant" and last.tool_calls:
+                return tool_sends(tools, last)
+            return done
+
+        return route
+
     def add_tool_loop(
         self,
         graph: StateGraph[Any],
@@ -98,31 +189,19 @@ class PlannerKit:
     ) -> None:
         """Add a ReAct loop: node ``name`` calls the model; its tool calls run concurrently
         in node ``name + "_tool"``; back to the model until it answers, then ``done``."""
-        from langgraph.graph import END
+        tools = f"{name}_tool"
+        graph.add_node(name, self.model_node(name, prompt=prompt))
+        graph.add_node(tools, self.tool_node())
+        graph.add_conditional_edges(
+            name, self.route_after_model(tools=tools, done=done), [tools, done, END]
+        )
+        graph.add_edge(tools, name)
 
-        from ..steps import tool_node, tool_sends
 
-        make_prompt = prompt or self.prompt
-        tool_name = f"{name}_tool"
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
 
-        async def model(state: Any, config: RunnableConfig) -> dict[str, Any]:
-            if state.get("route"):  # a tool handed the conversation to another agent
-                return {}
-            outcome = await self.call_model(state, config, make_prompt(state), node=name)
-            if outcome.response is not None:
-                outcome.update["messages"] = [outcome.response.message]
-            return outcome.update
 
-        # async: LangGraph would run a sync function in a thread pool
-        async def after_model(state: Any) -> Any:
-            if state.get("stop") is not None or state.get("route"):
-                return END
-            last = state["messages"][-1]
-            if last.role == "assistant" and last.tool_calls:
-                return tool_sends(tool_name, last)
-            return done
-
-        graph.add_node(name, model)
-        graph.add_node(tool_name, tool_node(self.ctx))
-        graph.add_conditional_edges(name, after_model, [tool_name, done, END])
-        graph.add_edge(tool_name, name)
+def _quiet(config: RunnableConfig) -> Any:
+    """``config`` with streaming off for one call."""
+    return {**config, "configurable": {**config.get("configurable", {}), STREAMING_KEY: False}}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interlace.protocols import JsonSchemaFormat, Message
+from interlace.protocols import JsonSchemaFormat, Message, ModelResponse
 
 from ..state import State, last_answer
-from .base import Planner, PlannerKit
+from .base import END, START, Planner, PlannerKit
 from .structured import parse, response_format
 
 MAX_STEPS_IN_PLAN = 6
@@ -67,16 +64,20 @@ class PlanState(State, total=False):
 class PlanExecutePlanner(Planner):
     """plan -> (start step -> tool loop -> check)* -> finish; a failed step replans."""
 
-    def build(self, kit: PlannerKit) -> Any:
-        from langgraph.graph import END, START
+    state = PlanState
+    checkpoint_types = (Plan,)
 
-        graph = kit.graph(PlanState)
+    def build(self, kit: PlannerKit) -> Any:
+        graph = kit.graph()
         graph.add_node("plan", _planner_node(kit, replan=False))
         graph.add_node("replan", _planner_node(kit, replan=True))
         graph.add_node("start_step", _start_step)
         kit.add_tool_loop(graph, "execute", done="check")
         graph.add_node("check", _check)
-        graph.add_node("finish", _finish_node(kit))
+        graph.add_node(
+            "finish",
+            kit.model_node("finish", prompt=_finish_prompt(kit), use_tools=False, read=_finish),
+        )
         graph.add_edge(START, "plan")
         for node in ("plan", "replan"):
             graph.add_conditional_edges(node, _after_plan, ["start_step", "finish", END])
@@ -87,35 +88,33 @@ class PlanExecutePlanner(Planner):
 
 
 def _planner_node(kit: PlannerKit, *, replan: bool) -> Any:
-    async def plan(state: PlanState, config: RunnableConfig) -> dict[str, Any]:
+    length = plan_length(kit.ctx.agent.limits.max_steps)
+
+    async def prompt(state: PlanState) -> list[Message]:
         tools = ", ".join(spec.name for spec in await kit.ctx.tool_specs()) or "none"
-        length = plan_length(kit.ctx.agent.limits.max_steps)
         extra = (_REPLAN_PROMPT if replan else _PLAN_PROMPT).format(n=length, tools=tools)
-        messages = [*kit.ctx.system_messages(extra), *state.get("messages", [])]
-        outcome = await kit.call_model(
-            state,
-            config,
-            messages,
-            response_format=plan_format(length),
-            use_tools=False,
-            node="replan" if replan else "plan",
-        )
-        if outcome.response is None or outcome.stopped:
-            return outcome.update
-        parsed = parse(Plan, outcome.response)
+        return [*kit.ctx.system_messages(extra), *state.get("messages", [])]
+
+    def read(state: PlanState, response: ModelResponse) -> dict[str, Any]:
+        parsed = parse(Plan, response)
         steps = [step for step in parsed.steps if step.strip()][:length] if parsed else []
         done = state.get("plan", [])[: state.get("step", 0)] if replan else []
         listing = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, len(done) + 1))
         title = "Revised plan" if replan else "Plan"
         return {
-            **outcome.update,
             "messages": [Message.assistant(f"{title}:\n{listing}" if steps else "(no plan)")],
             "plan": [*done, *steps],
             "step": len(done),
             "replans": state.get("replans", 0) + (1 if replan else 0),
         }
 
-    return plan
+    return kit.model_node(
+        "replan" if replan else "plan",
+        prompt=prompt,
+        response_format=plan_format(length),
+        use_tools=False,
+        read=read,
+    )
 
 
 async def _after_plan(state: PlanState) -> str:
@@ -142,15 +141,13 @@ async def _after_check(state: PlanState) -> str:
     return "start_step" if state.get("step", 0) < len(state.get("plan", [])) else "finish"
 
 
-def _finish_node(kit: PlannerKit) -> Any:
-    async def finish(state: PlanState, config: RunnableConfig) -> dict[str, Any]:
-        messages = [*kit.prompt(state), Message.user(_FINISH_PROMPT)]
-        outcome = await kit.call_model(state, config, messages, use_tools=False, node="finish")
-        if outcome.response is None or outcome.stopped:
-            if outcome.response is not None:
-                outcome.update["messages"] = [outcome.response.message]
-            return outcome.update
-        answer = outcome.response.message.text or last_answer(state.get("messages", []))
-        return {**outcome.update, "messages": [Message.assistant(answer)]}
+def _finish_prompt(kit: PlannerKit) -> Any:
+    def prompt(state: PlanState) -> list[Message]:
+        return [*kit.prompt(state), Message.user(_FINISH_PROMPT)]
 
-    return finish
+    return prompt
+
+
+def _finish(state: PlanState, response: ModelResponse) -> dict[str, Any]:
+    answer = response.message.text or last_answer(state.get("messages", []))
+    return {"messages": [Message.assistant(answer)]}

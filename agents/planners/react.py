@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Planner, PlannerKit
+from .base import END, START, Planner, PlannerKit
 
 
 class ReactPlanner(Planner):
     """The tool loop: model, tools, model, ... until a final answer."""
 
     def build(self, kit: PlannerKit) -> Any:
-        from langgraph.graph import END, START
-
         graph = kit.graph()
         kit.add_tool_loop(graph, "agent", done=END)
         graph.add_edge(START, "agent")

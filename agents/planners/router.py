@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
+from typing import Any, Literal
 
 from pydantic import Field, create_model
 
-from interlace.protocols import Message
+from interlace.protocols import Message, ModelResponse
 
-from .base import Planner, PlannerKit, Route
+from .base import END, START, Planner, PlannerKit, Route
 from .structured import parse, response_format
 
 FINISH = "FINISH"
@@ -30,35 +27,33 @@ class RouterPlanner(Planner):
     needs_routes = True
 
     def build(self, kit: PlannerKit) -> Any:
-        from langgraph.graph import END, START
-
         names = [route.name for route in kit.routes]
         decision = _decision_model(names)
         prompt = _PROMPT.format(workers=_describe(kit.routes), finish=FINISH)
 
-        async def route(state: Any, config: RunnableConfig) -> dict[str, Any]:
-            messages = [*kit.ctx.system_messages(prompt), *state.get("messages", [])]
-            outcome = await kit.call_model(
-                state,
-                config,
-                messages,
-                response_format=response_format(decision, "route"),
-                use_tools=False,
-                node="route",
-            )
-            if outcome.response is None or outcome.stopped:
-                return outcome.update
-            parsed = parse(decision, outcome.response)
-            text = outcome.response.message.text
+        def messages(state: Any) -> list[Message]:
+            return [*kit.ctx.system_messages(prompt), *state.get("messages", [])]
+
+        def read(state: Any, response: ModelResponse) -> dict[str, Any]:
+            parsed = parse(decision, response)
+            text = response.message.text
             choice = parsed.next if parsed else _mentioned(names, text)
-            update = {**outcome.update, "route": None if choice == FINISH else choice}
-            if choice == FINISH:
-                answer = parsed.answer if parsed else text
-                update["messages"] = [Message.assistant(answer or "done")]
-            return update
+            if choice != FINISH:
+                return {"route": choice}
+            answer = parsed.answer if parsed else text
+            return {"route": None, "messages": [Message.assistant(answer or "done")]}
 
         graph = kit.graph()
-        graph.add_node("route", route)
+        graph.add_node(
+            "route",
+            kit.model_node(
+                "route",
+                prompt=messages,
+                response_format=response_format(decision, "route"),
+                use_tools=False,
+                read=read,
+            ),
+        )
         graph.add_edge(START, "route")
         graph.add_edge("route", END)
         return graph

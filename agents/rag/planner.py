@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.to_thread
 
-from interlace.protocols import Message
+from interlace.protocols import Message, ModelResponse
 from interlace.protocols.errors import UsageError
 from interlace.protocols.requests import JsonSchemaFormat
 from interlace.tools.retrieval import Hit, VectorStore
 from interlace.tools.retrieval.toolset import RetrievalToolset
 
-from ..context import STREAMING_KEY, emit
+from ..context import emit
 from ..events import TextDeltaEvent
-from ..planners.base import Planner, PlannerKit
+from ..planners.base import END, START, Planner, PlannerKit
+from ..state import State
 from .answer import DONT_KNOW, compose_answer, relevant
 from .followup import standalone_question
-
-if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
 
 PASSAGE_CHARS = 700
 PROMPT = (
@@ -30,16 +28,41 @@ PROMPT = (
 )
 
 
+class GroundedState(State, total=False):
+    """The question being answered and the passages retrieved for it."""
+
+    question: str
+    passages: list[Hit]
+
+
 class GroundedPlanner(Planner):
-    """Answers only from the agent's retrieval store(s), citing path and heading per claim."""
+    """Answers only from the agent's retrieval store(s), citing path and heading per claim:
+    retrieve -> (the model picks passages -> a grounded answer) or "I don't know"."""
+
+    state = GroundedState
+    checkpoint_types = (Hit,)
 
     def build(self, kit: PlannerKit) -> Any:
-        from langgraph.graph import END, START
-
         graph = kit.graph()
-        graph.add_node("grounded", _grounded_node(kit))
-        graph.add_edge(START, "grounded")
+        graph.add_node("retrieve", _retrieve_node(kit))
+        graph.add_node("dont_know", _dont_know_node(kit))
+        graph.add_node(
+            "grounded",
+            kit.model_node(
+                "grounded",
+                prompt=lambda state: _prompt(kit, state["question"], state["passages"]),
+                response_format=lambda state: JsonSchemaFormat(
+                    name="grounded_answer", json_schema=_schema(len(state["passages"]))
+                ),
+                use_tools=False,
+                read=_reader(kit),
+                stream=False,  # the JSON choice is not for the reader; the answer is streamed
+            ),
+        )
+        graph.add_edge(START, "retrieve")
+        graph.add_conditional_edges("retrieve", _after_retrieve, ["grounded", "dont_know"])
         graph.add_edge("grounded", END)
+        graph.add_edge("dont_know", END)
         return graph
 
 
@@ -101,43 +124,44 @@ def _chosen(text: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     return [h for h in picked if h in hits] or hits[:1], answer
 
 
-def _grounded_node(kit: PlannerKit) -> Any:
-    async def grounded(state: Any, config: RunnableConfig) -> dict[str, Any]:
+def _retrieve_node(kit: PlannerKit) -> Any:
+    async def retrieve(state: GroundedState) -> dict[str, Any]:
         stores = agent_stores(kit)
         question = await standalone_question(kit.ctx, state.get("messages", []))
         hits = relevant(await search_all(stores, question)) if question else []
-        if not hits:
-            return _answer(kit, DONT_KNOW)
-        # The JSON choice is not for the reader: never stream it, stream the answer instead.
-        quiet: Any = {
-            **config,
-            "configurable": {**config.get("configurable", {}), STREAMING_KEY: False},
-        }
-        outcome = await kit.call_model(
-            state,
-            quiet,
-            _prompt(kit, question, hits),
-            response_format=JsonSchemaFormat(
-                name="grounded_answer", json_schema=_schema(len(hits))
-            ),
-            use_tools=False,
-            node="grounded",
-        )
-        if outcome.response is None:
-            return outcome.update
-        chosen, answer = _chosen(outcome.response.message.text, hits)
-        embedder = stores[0].embedder
+        return {"question": question, "passages": hits}
+
+    return retrieve
+
+
+async def _after_retrieve(state: GroundedState) -> str:
+    return "grounded" if state.get("passages") else "dont_know"
+
+
+def _dont_know_node(kit: PlannerKit) -> Any:
+    async def dont_know(state: GroundedState) -> dict[str, Any]:
+        return _answer(kit, DONT_KNOW)
+
+    return dont_know
+
+
+def _reader(kit: PlannerKit) -> Any:
+    async def read(state: GroundedState, response: ModelResponse) -> dict[str, Any]:
+        hits = state["passages"]
+        chosen, answer = _chosen(response.message.text, hits)
+        embedder = agent_stores(kit)[0].embedder
 
         def similarity(query: str, texts: Any) -> list[float]:
             vectors = embedder.embed([query, *texts])
             return [float(v @ vectors[0]) for v in vectors[1:]]
 
+        question = state["question"]
         final = await anyio.to_thread.run_sync(
             compose_answer, question, answer, chosen, similarity, hits
         )
-        return {**outcome.update, **_answer(kit, final)}
+        return _answer(kit, final)
 
-    return grounded
+    return read
 
 
 def _answer(kit: PlannerKit, text: str) -> dict[str, Any]:

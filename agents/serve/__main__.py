@@ -38,7 +38,7 @@ async def _main(options: argparse.Namespace) -> None:
     protocols = [name for name in DEFAULT_PROTOCOLS if options.web or name != "web"]
     async with system:
         await serve(
-            system,
+            system.host(),
             protocols=protocols,
             bind=options.host,
             port=options.port,

@@ -1,7 +1,7 @@
 """The one interface the servers need from whatever hosts the agents.
 
-``interlace.agents.system.System`` (built from a YAML config) satisfies it, and so does
-:class:`~interlace.agents.serve.local.LocalHost` (a dict of agents). The MCP, A2A and
+:class:`~interlace.agents.serve.local.LocalHost` (agents and graphs by name) implements
+it, and ``System.host()`` gives one for a system built from a config. The MCP, A2A and
 OpenAI-compatible servers only ever talk to an :class:`AgentHost`.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from interlace.protocols import Message, SamplingSettings
 
 if TYPE_CHECKING:
-    from interlace.agents.run import RunEvent, RunResult
+    from interlace.agents.events import RunEvent, RunResult
     from interlace.tools.base import Toolset
 
 

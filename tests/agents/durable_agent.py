@@ -15,7 +15,7 @@ from pathlib import Path
 import anyio
 
 from interlace.agents import Agent
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols import ToolCall
 from interlace.runtimes import ScriptedBackend
 from interlace.tools import FunctionToolset, tool

@@ -64,9 +64,11 @@ def test_import_is_lazy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_run_is_both_module_and_function() -> None:
-    from interlace.agents import run
-    from interlace.agents.run import RunResult
+def test_run_is_a_plain_function_of_the_runner_module() -> None:
+    import inspect
 
-    assert callable(run)
-    assert run.RunResult is RunResult
+    from interlace.agents import run, runner
+
+    assert inspect.iscoroutinefunction(run)
+    assert run is runner.run
+    assert runner.RunResult.__name__ == "RunResult"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interlace.agents import Decision, InterruptEvent, resume, resume_stream, sequence, stream
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols.errors import UsageError
 from interlace.runtimes import call
 

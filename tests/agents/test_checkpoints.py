@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from interlace.agents import Decision, resume, sqlite_checkpointer
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols import Message, ToolCall
 from interlace.runtimes import call
 

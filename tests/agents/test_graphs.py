@@ -20,7 +20,7 @@ from interlace.agents import (
     stream,
     supervisor,
 )
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols.errors import UsageError
 from interlace.runtimes import ScriptedBackend, call
 from interlace.tools import FunctionToolset, tool

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from interlace.agents import sequence
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.runtimes import call
 
 from .helpers import scripted_agent

@@ -9,7 +9,7 @@ from interlace.agents import (
     ToolResultEvent,
     stream,
 )
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols.errors import BackendError
 from interlace.runtimes import ScriptedBackend, call
 

@@ -12,7 +12,7 @@ import pytest
 
 from interlace.agents import resume
 from interlace.agents.repair import unanswered_calls
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols import Message
 from interlace.protocols.errors import UsageError
 from interlace.runtimes import ScriptedBackend, call

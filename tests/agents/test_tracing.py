@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from interlace.agents import configure_tracing, sequence, tracing
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.runtimes import call
 
 from .helpers import scripted_agent

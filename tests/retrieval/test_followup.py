@@ -17,7 +17,7 @@ from interlace.agents.rag.followup import (
     standalone_question,
     standalone_without_model,
 )
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.protocols import Message
 from interlace.runtimes import ScriptedBackend
 from interlace.tools.retrieval import VectorStore, ingest_paths

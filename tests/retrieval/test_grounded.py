@@ -12,7 +12,7 @@ import pytest
 from interlace.agents import Agent
 from interlace.agents.rag import DONT_KNOW, compose_answer
 from interlace.agents.rag.answer import ANSWER_BAR, MARGIN, relevant
-from interlace.agents.run import run, stream
+from interlace.agents.runner import run, stream
 from interlace.protocols.errors import UsageError
 from interlace.runtimes import ScriptedBackend
 from interlace.tools.retrieval import Hit, VectorStore, ingest_paths

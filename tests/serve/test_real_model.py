@@ -28,7 +28,7 @@ async def system() -> AsyncIterator[System]:
 
 @pytest.fixture
 async def url(system: System) -> AsyncIterator[str]:
-    app = build_app(system, ServeSettings(timeout_s=240.0))
+    app = build_app(system.host(), ServeSettings(timeout_s=240.0))
     async with running_server(app) as base:
         yield base
 

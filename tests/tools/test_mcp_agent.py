@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from interlace.agents import Agent
-from interlace.agents.run import run
+from interlace.agents.runner import run
 from interlace.runtimes.scripted import ScriptedBackend, call
 
 from .test_mcp_time import time_server

@@ -95,7 +95,7 @@ def _pending(item: Any) -> list[Any]:
 
 
 def _summary(thread_id: str, item: Any) -> dict[str, Any]:
-    from interlace.agents.run import UNIT_KEY
+    from interlace.agents.runner import UNIT_KEY
 
     messages = _messages(item)
     question = next((m.text for m in messages if m.role == "user"), "")

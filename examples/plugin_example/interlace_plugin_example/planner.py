@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from interlace.agents.planners import Planner, PlannerKit
-
-if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
+from interlace.agents.planners import END, START, Planner, PlannerKit
 
 
 class OneRoundPlanner(Planner):
@@ -15,35 +12,12 @@ class OneRoundPlanner(Planner):
     with tools switched off. Cheaper and more predictable than ``react`` for small models."""
 
     def build(self, kit: PlannerKit) -> Any:
-        from langgraph.graph import END, START
-
-        from interlace.agents.steps import tool_node, tool_sends
-
-        async def act(state: Any, config: RunnableConfig) -> dict[str, Any]:
-            outcome = await kit.call_model(state, config, kit.prompt(state), node="act")
-            if outcome.response is not None:
-                outcome.update["messages"] = [outcome.response.message]
-            return outcome.update
-
-        async def answer(state: Any, config: RunnableConfig) -> dict[str, Any]:
-            prompt = kit.prompt(state)
-            outcome = await kit.call_model(state, config, prompt, use_tools=False, node="answer")
-            if outcome.response is not None:
-                outcome.update["messages"] = [outcome.response.message]
-            return outcome.update
-
-        async def after_act(state: Any) -> Any:
-            last = state["messages"][-1]
-            if state.get("stop") is None and last.role == "assistant" and last.tool_calls:
-                return tool_sends("tools", last)
-            return END
-
         graph = kit.graph()
-        graph.add_node("act", act)
-        graph.add_node("tools", tool_node(kit.ctx))
-        graph.add_node("answer", answer)
+        graph.add_node("act", kit.model_node("act"))
+        graph.add_node("tools", kit.tool_node())
+        graph.add_node("answer", kit.model_node("answer", use_tools=False))
         graph.add_edge(START, "act")
-        graph.add_conditional_edges("act", after_act, ["tools", END])
+        graph.add_conditional_edges("act", kit.route_after_model(tools="tools"), ["tools", END])
         graph.add_edge("tools", "answer")
         graph.add_edge("answer", END)
         return graph

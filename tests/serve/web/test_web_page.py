@@ -377,7 +377,7 @@ def rag_url(portal: BlockingPortal, tmp_path_factory: pytest.TempPathFactory) ->
     config = load_config(example / "config.yaml", [f"retrieval.docs.path={where}"])
     system = build_system(config)
     ingest_paths(system.stores["docs"], [example / "docs"], progress=False)
-    app = build_app(system, ServeSettings(timeout_s=240.0))
+    app = build_app(system.host(), ServeSettings(timeout_s=240.0))
     with portal.wrap_async_context_manager(running_server(app)) as found:
         yield found
     portal.call(system.aclose)

@@ -1,21 +1,21 @@
 """Run an agent or a graph: ``run`` to a result, ``stream`` events, ``resume`` after a pause.
 
-``target`` is an :class:`~interlace.agents.Agent` or a :class:`~interlace.agents.graph.Graph`;
-``input`` a string (one user message) or a list of messages. Guards, interrupts and
-backend failures end a run with a ``stop_reason``; misuse raises a ``UsageError``.
+``target`` is any :class:`~interlace.agents.units.Unit` (an
+:class:`~interlace.agents.Agent` or a :class:`~interlace.agents.graph.Graph`); ``input``
+a string (one user message) or a list of messages. Guards, interrupts and backend
+failures end a run with a ``stop_reason``; misuse raises a ``UsageError``. The functions
+are exported as ``interlace.agents.run`` and friends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
@@ -23,7 +23,6 @@ from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import RunFailure, UsageError
 
 from . import tracing
-from .agent import Agent
 from .context import SAMPLING_KEY, STREAMING_KEY
 from .events import (
     ApprovalRequest,
@@ -41,7 +40,10 @@ from .events import (
     ToolResultEvent,
 )
 from .state import State, last_answer, total_usage
-from .units import Unit, compile_unit, unit_needs_approval
+from .units import Unit, compile_unit
+
+if TYPE_CHECKING:
+    from .agent import Agent
 
 Checkpointer = Any  # a LangGraph BaseCheckpointSaver, or a path to an SQLite file
 Input = str | Message | list[Message]
@@ -77,10 +79,6 @@ def _messages(input: Input) -> list[Message]:
         f"run input must be a string or a list of interlace Message objects, "
         f"got {type(input).__name__}"
     )
-
-
-def _timeout(target: Unit) -> float | None:
-    return target.limits.timeout_s if isinstance(target, Agent) else target.timeout_s
 
 
 async def run(
@@ -192,12 +190,14 @@ async def _open_checkpointer(
     from .checkpoints import memory_checkpointer, register_types, sqlite_checkpointer
 
     if isinstance(given, str | Path):
-        return await stack.enter_async_context(sqlite_checkpointer(given))
-    if given is not None:
-        return register_types(given)
-    if thread_id is not None or resuming or await unit_needs_approval(target):
-        return memory_checkpointer()
-    return None
+        saver = await stack.enter_async_context(sqlite_checkpointer(given))
+    elif given is not None:
+        saver = given
+    elif thread_id is not None or resuming or await target.needs_approval():
+        saver = memory_checkpointer()
+    else:
+        return None
+    return register_types(saver, target.checkpoint_types())
 
 
 async def _start(current: _Run, payload: Any, resuming: bool) -> Any:
@@ -209,8 +209,9 @@ async def _start(current: _Run, payload: Any, resuming: bool) -> Any:
         return {"messages": payload}
     if not resuming:
         fixes = []
-        if isinstance(current.target, Agent):
-            fixes = await repair.repaired_history(current.graph, current.config, current.target)
+        if not current.target.members:  # an agent: its own tools answer what a crash cut off
+            agent = cast("Agent", current.target)
+            fixes = await repair.repaired_history(current.graph, current.config, agent)
         return {"messages": [*fixes, *payload]}
     if payload is None:
         if not (await current.graph.aget_state(current.config)).next:
@@ -261,7 +262,7 @@ async def _events(
         durability="sync" if current.graph.checkpointer else None,
     )
     try:
-        with anyio.fail_after(_timeout(current.target)):
+        with anyio.fail_after(current.target.timeout_s):
             async with aclosing(_pumped(items)) as pumped:
                 async for item in pumped:
                     mode, chunk = item[-2], item[-1]
@@ -271,7 +272,7 @@ async def _events(
                     elif isinstance(chunk, _EVENT_TYPES):
                         yield chunk
     except TimeoutError:
-        current.stop = ("timeout", f"the run took longer than timeout_s={_timeout(current.target)}")
+        current.stop = ("timeout", f"the run took longer than timeout_s={current.target.timeout_s}")
     except RunFailure as exc:
         current.stop = ("error", f"{type(exc).__name__}: {exc}")
         current.error = RunError.of(exc)
@@ -369,16 +370,6 @@ _EVENT_TYPES = (
     InterruptEvent,
 )
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``from interlace.agents import run; await run(agent, "hi")`` work although
-    ``run`` is also this module's name."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return run(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "ApprovalRequest",
