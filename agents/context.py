@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import (
     Message,
@@ -19,9 +19,11 @@ from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
 from interlace.tools.context import RunContext
 
-from .agent import Agent
 from .events import RunEvent
 from .models import get_backend
+
+if TYPE_CHECKING:
+    from .agent import Agent
 
 STREAMING_KEY = "interlace_streaming"
 SAMPLING_KEY = "interlace_sampling"

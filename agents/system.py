@@ -208,9 +208,10 @@ def build_system(config: Config) -> System:
     """Build every part of ``config``; a tool-using agent on a backend without a tool path,
     or a toolset that cannot be built, raises :class:`ConfigValidationError`."""
     from .config import build
+    from .config.resolve import ensure_resolved
     from .config.runtime import apply_runtime_settings
 
-    resolved = config.resolved
+    resolved = ensure_resolved(config)
     apply_runtime_settings(config)
     backends = build.build_backends(resolved)
     issues = list(build.tool_path_issues(resolved, backends))

@@ -1,7 +1,10 @@
 """The open protocol: messages, tool calls, requests, responses and stream events.
 
-Pure data (pydantic models) with no I/O and no heavy imports, plus lossless converters
-to and from the OpenAI Chat Completions wire format in :mod:`interlace.protocols.openai_wire`.
+Pure data (pydantic models) with no I/O and no heavy imports, plus the wire codecs, both
+directions, one module each: the OpenAI Chat Completions format
+(:mod:`interlace.protocols.openai_wire`), MCP tools, content and results
+(:mod:`interlace.protocols.mcp_wire`) and A2A messages, parts and tasks
+(:mod:`interlace.protocols.a2a_wire`).
 """
 
 from .errors import (

@@ -1,8 +1,10 @@
-"""A backend that replays scripted responses: the test double for graph logic."""
+"""Test doubles for graph logic: a backend answered by a function, and one that replays a
+script (both ship in :mod:`interlace.testing`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import count
 
@@ -22,6 +24,8 @@ from interlace.protocols.errors import ScriptError
 from .base import Capabilities, StreamingBackend
 
 ScriptItem = str | ToolCall | Sequence[ToolCall] | ModelResponse | Exception
+Responder = Callable[[ModelRequest], ScriptItem | Awaitable[ScriptItem]]
+"""Answers one request: text, tool call(s), a full response, or an exception to raise."""
 
 _call_ids = count(1)
 
@@ -58,7 +62,72 @@ class _Stats:
     cancelled: int = 0
 
 
-class ScriptedBackend(StreamingBackend):
+class FunctionBackend(StreamingBackend):
+    """A backend whose answers come from ``function(request)`` (sync or async): the
+    request-driven test double (like pydantic-ai's ``FunctionModel``).
+
+    The function returns a text answer, a :class:`ToolCall` (or several), a full
+    :class:`ModelResponse`, or an exception to raise; usage counts the request's words.
+    ``chunk_delay`` slows streaming down (seconds per event) for cancellation tests.
+    ``requests`` records every request received; ``stats`` counts events and cancels.
+    """
+
+    def __init__(
+        self,
+        function: Responder,
+        *,
+        name: str = "function",
+        capabilities: Capabilities | None = None,
+        chunk_delay: float = 0.0,
+        chunk_size: int = 8,
+    ) -> None:
+        self.function = function
+        self._name = name
+        self._capabilities = capabilities or Capabilities(
+            native_tools=True, json_schema_output=True, parallel_tool_calls=True
+        )
+        self.chunk_delay = chunk_delay
+        self.chunk_size = chunk_size
+        self.requests: list[ModelRequest] = []
+        self.stats = _Stats()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._capabilities
+
+    async def respond(self, request: ModelRequest) -> ModelResponse:
+        """The response to ``request`` (recorded), with usage filled in."""
+        self.requests.append(request)
+        item = self.function(request)
+        if inspect.isawaitable(item):
+            item = await item
+        if isinstance(item, Exception):
+            raise item
+        response = as_response(item)
+        usage = Usage(
+            input_tokens=max(1, _word_count(request.messages)),
+            output_tokens=response.usage.output_tokens,
+        )
+        return response.model_copy(update={"usage": usage})
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        response = await self.respond(request)
+        try:
+            for event in response_events(response, self.chunk_size):
+                if self.chunk_delay:
+                    await anyio.sleep(self.chunk_delay)
+                self.stats.events_emitted += 1
+                yield event
+        except (anyio.get_cancelled_exc_class(), GeneratorExit):
+            self.stats.cancelled += 1
+            raise
+
+
+class ScriptedBackend(FunctionBackend):
     """Replays queued responses in order and fails loudly on a mismatch.
 
     Each item is a text answer, a :class:`ToolCall` (or several), a full
@@ -79,24 +148,15 @@ class ScriptedBackend(StreamingBackend):
         chunk_size: int = 8,
         repeat: bool = False,
     ) -> None:
+        super().__init__(
+            self._next_item,
+            name=name,
+            capabilities=capabilities,
+            chunk_delay=chunk_delay,
+            chunk_size=chunk_size,
+        )
         self._script: list[ScriptItem] = list(script)
         self.repeat = repeat
-        self._name = name
-        self._capabilities = capabilities or Capabilities(
-            native_tools=True, json_schema_output=True, parallel_tool_calls=True
-        )
-        self.chunk_delay = chunk_delay
-        self.chunk_size = chunk_size
-        self.requests: list[ModelRequest] = []
-        self.stats = _Stats()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return self._capabilities
 
     @property
     def remaining(self) -> int:
@@ -115,8 +175,7 @@ class ScriptedBackend(StreamingBackend):
                 f"(made {len(self.requests)} call(s)); next unused: {self._script[0]!r}"
             )
 
-    def _next_response(self, request: ModelRequest) -> ModelResponse:
-        self.requests.append(request)
+    def _next_item(self, request: ModelRequest) -> ScriptItem:
         if not self._script:
             last = request.messages[-1].text[:120] if request.messages else ""
             raise ScriptError(
@@ -126,23 +185,4 @@ class ScriptedBackend(StreamingBackend):
         item = self._script.pop(0)
         if self.repeat:
             self._script.append(item)
-        if isinstance(item, Exception):
-            raise item
-        response = as_response(item)
-        usage = Usage(
-            input_tokens=max(1, _word_count(request.messages)),
-            output_tokens=response.usage.output_tokens,
-        )
-        return response.model_copy(update={"usage": usage})
-
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        response = self._next_response(request)
-        try:
-            for event in response_events(response, self.chunk_size):
-                if self.chunk_delay:
-                    await anyio.sleep(self.chunk_delay)
-                self.stats.events_emitted += 1
-                yield event
-        except (anyio.get_cancelled_exc_class(), GeneratorExit):
-            self.stats.cancelled += 1
-            raise
+        return item

@@ -18,7 +18,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
 from interlace.protocols.errors import UsageError
 
-from .base import Toolset
+from .base import Toolset, unknown_tool
 from .context import current_run
 from .docstrings import parse_docstring
 from .schema import (
@@ -297,14 +297,3 @@ class FunctionToolset(Toolset):
     def is_idempotent(self, name: str) -> bool:
         found = self._tools.get(name)
         return found.idempotent if found is not None else False
-
-
-def unknown_tool(call: ToolCall, names: Iterable[str]) -> ToolResult:
-    """The error result for a call to a tool the toolset does not have."""
-    known = ", ".join(sorted(names)) or "(none)"
-    return ToolResult(
-        tool_call_id=call.id,
-        name=call.name,
-        content=f"unknown tool {call.name!r}; available tools: {known}",
-        is_error=True,
-    )

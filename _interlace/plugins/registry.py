@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,21 @@ def suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     listing = f"known: {', '.join(options)}" if options else "none are defined"
     return f"did you mean {close[0]!r}? {listing}" if close else listing
+
+
+def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: ``name`` is imported from its submodule
+    ``exports[name]`` on first use (so importing the package stays cheap), then kept."""
+
+    def attribute(name: str) -> Any:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", package), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return attribute
 
 
 def load_target(path: str) -> Any:

@@ -9,7 +9,10 @@ from typing import Any
 from interlace.plugins.registry import suggest
 from interlace.protocols.errors import ConfigError
 
-__all__ = ["ConfigIssue", "ConfigValidationError", "suggest"]
+__all__ = ["ConfigIssue", "ConfigValidationError", "Path", "format_path", "suggest"]
+
+Path = tuple[str | int, ...]
+"""A key path in a config: ``("agents", "a", "tools", 0)``."""
 
 
 @dataclass(frozen=True)
@@ -17,27 +20,31 @@ class ConfigIssue:
     """One problem: where (``file:line:col``), the key path, what is wrong, how to fix it."""
 
     where: str
-    path: tuple[str | int, ...]
+    path: Path
     message: str
     hint: str = ""
 
     def __str__(self) -> str:
-        from .source import format_path
-
         key = f" {format_path(self.path)}:" if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
         return f"{self.where}:{key} {self.message}{hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (for ``--json``); never contains secret values."""
-        from .source import format_path
-
         return {
             "where": self.where,
             "path": format_path(self.path) if self.path else "",
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def format_path(path: Path) -> str:
+    """``('agents', 'a', 'tools', 0)`` -> ``agents.a.tools[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
 
 
 class ConfigValidationError(ConfigError):

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from interlace.protocols.errors import UsageError
+from interlace.protocols.errors import ConfigError, UsageError
 
 from .errors import ConfigIssue, ConfigValidationError, suggest
 from .graphs import all_graphs, check_graphs, entry_name
@@ -65,12 +65,19 @@ def resolve_config(
     return resolved, issues
 
 
-def resolved_or_raise(config: Config, source: Source) -> ResolvedConfig:
-    """:func:`resolve_config`, raising :class:`ConfigValidationError` on any problem."""
-    resolved, issues = resolve_config(config, source)
-    if issues:
-        raise ConfigValidationError(issues)
-    return resolved
+def ensure_resolved(config: Config) -> ResolvedConfig:
+    """``config.resolved``, resolving a config made without the loader first (problems
+    raise :class:`ConfigValidationError`)."""
+    try:
+        return config.resolved
+    except ConfigValidationError:
+        raise
+    except ConfigError:
+        resolved, issues = resolve_config(config, config.source or Source("<config>"))
+        if issues:
+            raise ConfigValidationError(issues) from None
+        config.attach_resolved(resolved)
+        return resolved
 
 
 def _issue(source: Source, path: Path, message: str, hint: str = "") -> ConfigIssue:

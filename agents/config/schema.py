@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from interlace.protocols.errors import ConfigError
+
 if TYPE_CHECKING:
     from .resolved import ResolvedConfig
     from .source import Source
@@ -158,13 +160,13 @@ class Config(_Strict):
 
     @property
     def resolved(self) -> ResolvedConfig:
-        """The config with every name resolved, computed once (a config built without
-        the loader is resolved on first use; problems raise ``ConfigValidationError``)."""
+        """The config with every name resolved, as the loader resolved it (a config made
+        without :func:`load_config` gets one from ``resolve.ensure_resolved``)."""
         if self._resolved is None:
-            from .resolve import resolved_or_raise
-            from .source import Source
-
-            self._resolved = resolved_or_raise(self, self._source or Source("<config>"))
+            raise ConfigError(
+                "this config has not been resolved; load it with load_config(), or call "
+                "interlace.agents.config.resolve.ensure_resolved(config)"
+            )
         return self._resolved
 
     @property

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigIssue, ConfigValidationError
+from .errors import ConfigIssue, ConfigValidationError, Path, format_path
 
-Path = tuple[str | int, ...]
+__all__ = ["Path", "Source", "format_path", "parse_yaml"]
 
 
 @dataclass
@@ -41,14 +41,6 @@ class Source:
     def is_secret(self, path: Path) -> bool:
         """Whether ``path`` (or something under it) came from an environment variable."""
         return any(secret[: len(path)] == path for secret in self.secrets)
-
-
-def format_path(path: Path) -> str:
-    """``('agents', 'a', 'tools', 0)`` -> ``agents.a.tools[0]``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, Source]:

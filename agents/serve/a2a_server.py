@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from a2a.helpers import new_task, new_text_message, new_text_part
+from a2a.helpers import new_task, new_text_message
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
 from a2a.server.request_handlers import DefaultRequestHandler
@@ -28,6 +28,7 @@ from a2a.types.a2a_pb2 import (
     AgentInterface,
     AgentSkill,
     HTTPAuthSecurityScheme,
+    Part,
     SecurityRequirement,
     SecurityScheme,
     StringList,
@@ -35,7 +36,8 @@ from a2a.types.a2a_pb2 import (
 )
 
 from interlace import __version__
-from interlace.protocols import Message
+from interlace.protocols import Content, Message
+from interlace.protocols.a2a_wire import message_from_a2a, parts_to_a2a
 
 from .host import AgentHost
 from .protocols import ServerParts
@@ -114,20 +116,20 @@ class HostExecutor(AgentExecutor):
             else:
                 await self._run(updater, task_id, context)
         except Exception as exc:
-            await updater.failed(updater.new_agent_message([new_text_part(public_error(exc))]))
+            await updater.failed(updater.new_agent_message(_parts(public_error(exc))))
 
     async def _run(self, updater: TaskUpdater, task_id: str, context: RequestContext) -> None:
         from interlace.agents.events import DoneEvent, TextDeltaEvent, ToolCallEvent
 
         agent = self._agent_for(context)
-        text = context.get_user_input()
+        asked = _message(context)
         state = {"chunks": 0}
         final: list[RunResult] = []
 
         async def on_event(event: RunEvent) -> None:
             if isinstance(event, TextDeltaEvent) and event.text:
                 await updater.add_artifact(
-                    [new_text_part(event.text)],
+                    _parts(event.text),
                     artifact_id=ANSWER,
                     name=ANSWER,
                     append=state["chunks"] > 0,
@@ -136,19 +138,15 @@ class HostExecutor(AgentExecutor):
                 state["chunks"] += 1
             elif isinstance(event, ToolCallEvent):
                 note = f"{event.agent} calls tool {event.call.name}"
-                await updater.start_work(updater.new_agent_message([new_text_part(note)]))
+                await updater.start_work(updater.new_agent_message(_parts(note)))
             elif isinstance(event, DoneEvent):
                 final.append(event.result)
 
         thread_id = str(context.context_id)
-        await stream_agent(
-            self.host, agent, [Message.user(text)], self.timeout_s, on_event, thread_id
-        )
+        await stream_agent(self.host, agent, [asked], self.timeout_s, on_event, thread_id)
         result = final[-1]
         if state["chunks"] == 0 and result.output:
-            await updater.add_artifact(
-                [new_text_part(result.output)], artifact_id=ANSWER, name=ANSWER
-            )
+            await updater.add_artifact(_parts(result.output), artifact_id=ANSWER, name=ANSWER)
         await self._finish(updater, task_id, agent, result)
 
     async def _resume(self, paused: _Paused, reply: str) -> RunResult:
@@ -172,13 +170,13 @@ class HostExecutor(AgentExecutor):
             self.paused[task_id] = _Paused(agent, result.thread_id)
             calls = "; ".join(f"{item.call.name}({item.call.arguments})" for item in result.pending)
             note = f"approval needed for: {calls}. Reply 'approve' or 'reject: <reason>'."
-            await updater.requires_input(updater.new_agent_message([new_text_part(note)]))
+            await updater.requires_input(updater.new_agent_message(_parts(note)))
         else:
             raise_for_result(result)  # a failure or a timeout fails the task, with the reason
             metadata = (
                 None if result.stop_reason == "final" else {"stop_reason": result.stop_reason}
             )
-            message = updater.new_agent_message([new_text_part(result.output)], metadata)
+            message = updater.new_agent_message(_parts(result.output), metadata)
             await updater.complete(message)
 
     def _agent_for(self, context: RequestContext) -> str:
@@ -200,6 +198,22 @@ class HostExecutor(AgentExecutor):
         self.paused.pop(str(context.task_id), None)
         updater = TaskUpdater(event_queue, str(context.task_id), str(context.context_id))
         await updater.cancel(new_text_message("canceled by the client"))
+
+
+def _parts(content: Content) -> list[Part]:
+    """A2A parts for protocol content (text, images), through the A2A codec."""
+    from google.protobuf.json_format import ParseDict
+
+    return [ParseDict(part, Part()) for part in parts_to_a2a(content)]
+
+
+def _message(context: RequestContext) -> Message:
+    """The user message of a request (text and images), through the A2A codec."""
+    from google.protobuf.json_format import MessageToDict
+
+    if context.message is None:
+        return Message.user(context.get_user_input())
+    return Message(role="user", content=message_from_a2a(MessageToDict(context.message)).content)
 
 
 def a2a_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> ServerParts:

@@ -18,12 +18,12 @@ from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from interlace import __version__
-from interlace.protocols import Message, ToolCall
+from interlace.protocols import Message, ToolCall, ToolResult, ToolSpec
 from interlace.protocols.errors import RunTimeout
+from interlace.protocols.mcp_wire import error_to_mcp, result_to_mcp, tool_to_mcp
 from interlace.tools.base import Toolset
 
 from .host import AgentHost
-from .mcp_content import call_result, error_result
 from .protocols import ServerParts
 from .running import public_error, run_agent
 from .settings import ServeSettings, is_loopback
@@ -47,6 +47,16 @@ class _Entry:
     agent: str | None = None
 
 
+def call_result(result: ToolResult) -> types.CallToolResult:
+    """An MCP ``CallToolResult`` for a protocol tool result."""
+    return types.CallToolResult.model_validate(result_to_mcp(result))
+
+
+def error_result(message: str) -> types.CallToolResult:
+    """A failed call the client (and its model) can read."""
+    return types.CallToolResult.model_validate(error_to_mcp(message))
+
+
 class McpBridge:
     """Lists and calls the host's tools and agents for the MCP server."""
 
@@ -61,14 +71,13 @@ class McpBridge:
         for toolset_name, toolset in self.host.toolsets.items():
             for spec in await toolset.list_tools():
                 name = spec.name if spec.name not in found else f"{toolset_name}_{spec.name}"
-                tool = types.Tool(
-                    name=name, description=spec.description, input_schema=spec.parameters
-                )
+                tool = types.Tool.model_validate({**tool_to_mcp(spec), "name": name})
                 found[name] = _Entry(tool, spec.name, toolset=toolset)
         for agent, description in self.host.agent_cards():
             name = agent if agent not in found else f"agent_{agent}"
             about = description or f"Ask the agent {agent!r} to do a task."
-            tool = types.Tool(name=name, description=about, input_schema=TASK_SCHEMA)
+            spec = ToolSpec(name=name, description=about, parameters=TASK_SCHEMA)
+            tool = types.Tool.model_validate(tool_to_mcp(spec))
             found[name] = _Entry(tool, agent, agent=agent)
         return found
 
@@ -118,9 +127,10 @@ class McpBridge:
                 f"agent {agent!r} stopped to wait for human approval of {calls}; approve "
                 "tool calls over A2A (input-required) or run it where approval is possible"
             )
-        # a stop short of a final answer (cut at max_tokens, ...) is named in _meta
-        meta = None if result.stop_reason == "final" else {STOP_REASON_META: result.stop_reason}
-        return types.CallToolResult(content=[types.TextContent(text=result.output)], meta=meta)
+        wire = result_to_mcp(ToolResult(tool_call_id="", name=agent, content=result.output))
+        if result.stop_reason != "final":  # a stop short of a final answer is named in _meta
+            wire["_meta"] = {STOP_REASON_META: result.stop_reason}
+        return types.CallToolResult.model_validate(wire)
 
 
 def create_mcp_server(host: AgentHost, timeout_s: float = 300.0) -> Server[Any]:

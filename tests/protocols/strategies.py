@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import strategies as st
@@ -20,6 +21,12 @@ from interlace.protocols import (
     ToolSpec,
     Usage,
 )
+
+
+def over_the_wire(data: Any) -> Any:
+    """What the peer receives: the JSON text, parsed again."""
+    return json.loads(json.dumps(data))
+
 
 names = st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_-]{0,20}", fullmatch=True)
 ids = st.from_regex(r"[a-zA-Z0-9_-]{1,24}", fullmatch=True)

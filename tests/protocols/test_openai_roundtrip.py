@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,35 +17,30 @@ from interlace.protocols.openai_wire import (
     response_to_openai,
 )
 
-from .strategies import messages, requests, responses
-
-
-def _over_the_wire(data: object) -> object:
-    """What the peer receives: the JSON text, parsed again."""
-    return json.loads(json.dumps(data))
+from .strategies import messages, over_the_wire, requests, responses
 
 
 @given(messages())
 def test_message_round_trip(message: Message) -> None:
-    assert message_from_openai(_over_the_wire(message_to_openai(message))) == message
+    assert message_from_openai(over_the_wire(message_to_openai(message))) == message
 
 
 @given(requests, st.none() | st.just("some-model"))
 def test_request_round_trip(request: ModelRequest, model: str | None) -> None:
-    body = _over_the_wire(request_to_openai(request, model))
+    body = over_the_wire(request_to_openai(request, model))
     assert request_from_openai(body) == request
 
 
 @given(responses())
 def test_response_round_trip(response: ModelResponse) -> None:
-    assert response_from_openai(_over_the_wire(response_to_openai(response))) == response
+    assert response_from_openai(over_the_wire(response_to_openai(response))) == response
 
 
 @given(responses(), st.integers(min_value=1, max_value=10))
 def test_streamed_chunks_reassemble_the_response(response: ModelResponse, size: int) -> None:
     decoder = ChunkDecoder()
     for event in response_events(response, chunk_size=size):
-        decoder.feed(_over_the_wire(event_to_chunk(event, id=response.id or "c1", model="m")))
+        decoder.feed(over_the_wire(event_to_chunk(event, id=response.id or "c1", model="m")))
     rebuilt = decoder.response()
     assert rebuilt.message.tool_calls == response.message.tool_calls
     assert rebuilt.message.text == response.message.text

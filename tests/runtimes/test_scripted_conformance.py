@@ -6,10 +6,10 @@ from typing import Literal
 
 from interlace.protocols import Message, ModelResponse, ToolCall, Usage
 from interlace.runtimes import Capabilities, ScriptedBackend
-from tests.conformance.backend_suite import BackendConformance
+from interlace.testing import ToolCallConformance
 
 
-class TestScriptedConformance(BackendConformance):
+class TestScriptedConformance(ToolCallConformance):
     expected_name = "scripted"
     expected_capabilities = Capabilities(
         native_tools=True, json_schema_output=True, parallel_tool_calls=True

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from interlace.testing import EchoFailConformance
 from interlace.tools import FunctionToolset, Toolset, tool
-from tests.conformance.toolset_suite import ToolsetConformance
 
 
 @tool
@@ -24,7 +24,7 @@ def wipe() -> str:
     return "wiped"
 
 
-class TestFunctionToolset(ToolsetConformance):
+class TestFunctionToolset(EchoFailConformance):
     tool_names = frozenset({"echo", "fail", "wipe"})
     approval_required = frozenset({"wipe"})
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from interlace.testing import EchoFailConformance
 from interlace.tools import Toolset
 from interlace.tools.mcp import MCPToolset
-from tests.conformance.toolset_suite import ToolsetConformance
 
 from .mcp_fixtures import TOKEN_HEADER, http_server, stdio_toolset
 
@@ -20,7 +20,7 @@ TEST_SERVER_TOOLS = frozenset(
 )
 
 
-class TestMCPStdio(ToolsetConformance):
+class TestMCPStdio(EchoFailConformance):
     tool_names = TEST_SERVER_TOOLS
     approval_required = frozenset({"fail", "crash"})
 
@@ -34,7 +34,7 @@ def http_url() -> Iterator[str]:
         yield url
 
 
-class TestMCPHttp(ToolsetConformance):
+class TestMCPHttp(EchoFailConformance):
     tool_names = TEST_SERVER_TOOLS
 
     @pytest.fixture(autouse=True)

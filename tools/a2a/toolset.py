@@ -15,7 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interlace.protocols import Message as MessageData
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
+from interlace.protocols.a2a_wire import message_to_a2a, result_from_a2a
 
 from ..base import Toolset
 
@@ -115,18 +117,15 @@ class A2AToolset(Toolset):
             return _error(call, f"the A2A agent at {self.options.url} failed: {exc}")
 
     async def _send(self, client: Any, call: ToolCall, skill: str, task: str) -> ToolResult:
-        from a2a.types.a2a_pb2 import Message, Part, Role, SendMessageRequest
+        from a2a.types.a2a_pb2 import Message, SendMessageRequest
+        from google.protobuf.json_format import MessageToDict, ParseDict
 
-        message = Message(
-            role=Role.ROLE_USER,
-            parts=[Part(text=task)],
-            message_id=uuid.uuid4().hex,
-            metadata={"agent": skill},
-        )
+        wire = message_to_a2a(MessageData.user(task), uuid.uuid4().hex, {"agent": skill})
+        request = SendMessageRequest(message=ParseDict(wire, Message()))
         last: Any = None
-        async for response in client.send_message(SendMessageRequest(message=message)):
+        async for response in client.send_message(request):
             last = response
-        return task_result(call, last)
+        return result_from_a2a(call.id, call.name, MessageToDict(last) if last else None)
 
     async def aclose(self) -> None:
         """Close the client and its HTTP connections."""
@@ -136,28 +135,6 @@ class A2AToolset(Toolset):
             await client.close()
         if http is not None:
             await http.aclose()
-
-
-def task_result(call: ToolCall, response: Any) -> ToolResult:
-    """The tool result for the last ``StreamResponse`` of a send (a task or a message)."""
-    from a2a.helpers import get_artifact_text, get_message_text
-    from a2a.types.a2a_pb2 import TaskState
-
-    if response is None:
-        return _error(call, "the A2A agent sent no response")
-    if response.HasField("message"):
-        return ToolResult(
-            tool_call_id=call.id, name=call.name, content=get_message_text(response.message)
-        )
-    task = response.task
-    status = task.status.message
-    note = get_message_text(status) if task.status.HasField("message") else ""
-    answer = "\n".join(text for a in task.artifacts if (text := get_artifact_text(a, "")))
-    state = task.status.state
-    if state == TaskState.TASK_STATE_COMPLETED:
-        return ToolResult(tool_call_id=call.id, name=call.name, content=answer or note)
-    label = TaskState.Name(state).removeprefix("TASK_STATE_").lower().replace("_", "-")
-    return _error(call, f"the remote task ended {label}: {note or answer or 'no details'}")
 
 
 def _error(call: ToolCall, message: str) -> ToolResult:

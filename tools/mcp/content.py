@@ -1,12 +1,12 @@
-"""MCP shapes onto the protocol: tool definitions to ToolSpecs, call results to ToolResults."""
+"""MCP SDK objects onto the protocol, through the one MCP codec
+(:mod:`interlace.protocols.mcp_wire`): the SDK's models are dumped to MCP's JSON first."""
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import TYPE_CHECKING, Any
 
-from interlace.protocols import ContentPart, ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
+from interlace.protocols import ToolCall, ToolResult, ToolSpec
+from interlace.protocols.mcp_wire import result_from_mcp, tool_from_mcp
 
 from ..schema import clean_schema
 
@@ -14,65 +14,19 @@ if TYPE_CHECKING:
     import mcp_types
 
 
+def wire(model: Any) -> dict[str, Any]:
+    """An MCP SDK model as MCP's JSON."""
+    data: dict[str, Any] = model.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return data
+
+
 def tool_spec(tool: mcp_types.Tool) -> ToolSpec:
     """The spec of an MCP tool (its input schema kept, titles dropped)."""
-    parameters = clean_schema(dict(tool.input_schema), close_objects=False)
-    parameters.setdefault("type", "object")
-    parameters.setdefault("properties", {})
-    return ToolSpec(
-        name=tool.name,
-        description=tool.description or tool.title or "",
-        parameters=parameters,
-    )
+    spec = tool_from_mcp(wire(tool))
+    parameters = clean_schema(spec.parameters, close_objects=False)
+    return spec.model_copy(update={"parameters": parameters})
 
 
 def tool_result(call: ToolCall, result: mcp_types.CallToolResult) -> ToolResult:
-    """Map an MCP ``CallToolResult``: text, images, audio, resources, structured content."""
-    parts = [part for block in result.content for part in content_parts(block)]
-    structured = result.structured_content
-    if structured is not None and not isinstance(structured, dict):
-        structured = {"result": structured}
-    content: str | tuple[ContentPart, ...]
-    if all(isinstance(part, TextPart) for part in parts):
-        content = "\n".join(part.text for part in parts if isinstance(part, TextPart))
-        if not content and result.structured_content is not None:
-            content = json.dumps(result.structured_content, ensure_ascii=False)
-    else:
-        content = tuple(parts)
-    return ToolResult(
-        tool_call_id=call.id,
-        name=call.name,
-        content=content,
-        is_error=result.is_error,
-        structured=structured,
-    )
-
-
-def content_parts(block: Any) -> list[ContentPart]:
-    """One MCP content block as protocol content parts."""
-    kind = getattr(block, "type", None)
-    if kind == "text":
-        return [TextPart(text=block.text)]
-    if kind == "image":
-        return [ImagePart(url=f"data:{block.mime_type};base64,{block.data}")]
-    if kind == "audio":
-        size = len(base64.b64decode(block.data, validate=False))
-        return [TextPart(text=f"[audio {block.mime_type}, {size} bytes, not shown]")]
-    if kind == "resource":
-        return _resource_parts(block.resource)
-    if kind == "resource_link":
-        about = f": {block.description}" if block.description else ""
-        return [TextPart(text=f"[resource link {block.name} <{block.uri}>{about}]")]
-    return [TextPart(text=f"[unsupported MCP content of type {kind!r}]")]
-
-
-def _resource_parts(resource: Any) -> list[ContentPart]:
-    mime = resource.mime_type or "application/octet-stream"
-    text = getattr(resource, "text", None)
-    if text is not None:
-        return [TextPart(text=f"[resource <{resource.uri}> ({mime})]\n{text}")]
-    blob: str = resource.blob
-    if mime.startswith("image/"):
-        return [ImagePart(url=f"data:{mime};base64,{blob}")]
-    size = len(base64.b64decode(blob, validate=False))
-    return [TextPart(text=f"[binary resource <{resource.uri}> ({mime}), {size} bytes, not shown]")]
+    """The tool result of an MCP ``CallToolResult`` answering ``call``."""
+    return result_from_mcp(call.id, call.name, wire(result))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import anyio.lowlevel
+
 from interlace.protocols import (
     Message,
     ModelRequest,
@@ -36,6 +38,7 @@ class ReverseBackend(StreamingBackend):
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         for event in response_events(self._respond(request)):
+            await anyio.lowlevel.checkpoint()  # a cancelled consumer stops the stream here
             yield event
 
     def _respond(self, request: ModelRequest) -> ModelResponse:

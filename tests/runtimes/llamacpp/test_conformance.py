@@ -6,11 +6,11 @@ from typing import Literal
 
 from interlace.runtimes import Capabilities
 from interlace.runtimes.llamacpp import LlamaCppBackend
-from tests.conformance.backend_suite import BackendConformance
+from interlace.testing import ToolCallConformance
 from tests.runtimes.llamacpp.conftest import OPTIONS
 
 
-class TestLlamaCppConformance(BackendConformance):
+class TestLlamaCppConformance(ToolCallConformance):
     expected_name = "llamacpp:default"
     expected_capabilities = Capabilities(
         native_tools=True,

@@ -8,14 +8,14 @@ from typing import Literal
 import pytest
 
 from interlace.runtimes import Backend, Capabilities, resolve_backend
-from tests.conformance.backend_suite import BackendConformance
+from interlace.testing import ToolCallConformance
 
 # What a backend learns from llama-cpp-python's server on its first request: no native tool
 # calls, a JSON-Schema constraint instead; the server does not report its context window.
 SCHEMA_PATH = Capabilities(constrained_decoding=True, json_schema_output=True)
 
 
-class TestOpenAIConformance(BackendConformance):
+class TestOpenAIConformance(ToolCallConformance):
     max_tokens = 8
     expected_capabilities = SCHEMA_PATH
 
@@ -31,7 +31,7 @@ class TestOpenAIConformance(BackendConformance):
         return resolve_backend(f"openai:{self.base_url}?model=gemma")
 
 
-class TestLiteLLMConformance(BackendConformance):
+class TestLiteLLMConformance(ToolCallConformance):
     max_tokens = 8
     expected_name = "litellm:openai/gemma"
     expected_capabilities = SCHEMA_PATH

@@ -1,9 +1,14 @@
-"""The backend conformance suite: every backend implementation runs it.
+"""The backend conformance suites: every backend, built-in or plugin, runs one.
 
-Subclass :class:`BackendConformance` in a test module (its name starting with ``Test``)
-and implement :meth:`make_backend`. ``purpose`` is ``"text"`` for a backend that answers
-with text, ``"tools"`` for one that will be asked for a tool call. The backend must be
-deterministic for the suite's requests (temperature 0 or scripted).
+Subclass :class:`ToolCallConformance` (a backend that declares a tool path) or
+:class:`TextOnlyConformance` (one that declares none) in a test module (its name starting
+with ``Test``), implement :meth:`make_backend` and declare ``expected_name`` and
+``expected_capabilities`` (what the backend must report once it has answered a request);
+:func:`suite_for` picks the class from the backend's declared capabilities. ``purpose``
+is ``"text"`` for a backend that answers with text, ``"tools"`` for one that will be asked
+for a tool call. The backend must be deterministic for the suite's requests (temperature
+0 or scripted). Or run ``python -m interlace.testing backend REFERENCE`` (see
+``interlace.testing``).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from abc import ABC, abstractmethod
 from typing import Literal
 
 import anyio
+import pytest
 
 from interlace.protocols import (
     Done,
@@ -25,6 +31,7 @@ from interlace.protocols import (
     ToolCallDelta,
     ToolSpec,
 )
+from interlace.protocols.errors import CapabilityError
 from interlace.runtimes import Backend, Capabilities
 
 WEATHER_TOOL = ToolSpec(
@@ -45,6 +52,8 @@ class BackendConformance(ABC):
     Subclasses declare ``expected_name`` and ``expected_capabilities``: what the backend
     must report once it has answered a request.
     """
+
+    pytestmark = pytest.mark.anyio
 
     expected_name: str
     expected_capabilities: Capabilities
@@ -118,21 +127,6 @@ class BackendConformance(ABC):
         assert streamed[-1].response.message == complete.message
         assert streamed[-1].response.finish_reason == complete.finish_reason
 
-    async def test_named_tool_choice_yields_a_call(self) -> None:
-        backend = self.make_backend("tools")
-        assert backend.capabilities.tool_path
-        response = await backend.complete(self.tool_request())
-        events = [event async for event in backend.stream(self.tool_request())]
-        await backend.aclose()
-        assert response.finish_reason == "tool_calls"
-        (call,) = response.message.tool_calls[:1]
-        assert call.name == "get_weather"
-        assert call.id
-        assert isinstance(call.arguments.get("city"), str)
-        assert any(isinstance(event, ToolCallDelta) for event in events)
-        assert isinstance(events[-1], Done)
-        assert events[-1].response.message.tool_calls[0].name == "get_weather"
-
     async def test_cancellation_stops_generation_and_frees_the_backend(self) -> None:
         """A cancelled stream lets go within ``cancel_limit`` seconds, and the generation
         stops: the next request takes no longer than the same request did before."""
@@ -174,3 +168,41 @@ async def _timed_complete(backend: Backend, request: ModelRequest) -> tuple[floa
     started = anyio.current_time()
     response = await backend.complete(request)
     return anyio.current_time() - started, response
+
+
+class ToolCallConformance(BackendConformance):
+    """A backend that declares a tool path (native tools, constrained decoding or JSON
+    Schema output) must turn a named tool choice into a schema-valid call."""
+
+    async def test_named_tool_choice_yields_a_call(self) -> None:
+        backend = self.make_backend("tools")
+        assert backend.capabilities.tool_path
+        response = await backend.complete(self.tool_request())
+        events = [event async for event in backend.stream(self.tool_request())]
+        await backend.aclose()
+        assert response.finish_reason == "tool_calls"
+        (call,) = response.message.tool_calls[:1]
+        assert call.name == "get_weather"
+        assert call.id
+        assert isinstance(call.arguments.get("city"), str)
+        assert any(isinstance(event, ToolCallDelta) for event in events)
+        assert isinstance(events[-1], Done)
+        assert events[-1].response.message.tool_calls[0].name == "get_weather"
+
+
+class TextOnlyConformance(BackendConformance):
+    """A backend that declares no tool path says so, and agents with tools are refused
+    before they run rather than failing on their first tool call."""
+
+    def test_declares_no_tool_path_and_tool_agents_are_refused(self) -> None:
+        from interlace.runtimes.capability_check import require_tool_path
+
+        backend = self.make_backend("text")
+        assert not backend.capabilities.tool_path
+        with pytest.raises(CapabilityError, match="researcher"):
+            require_tool_path(backend, "researcher")
+
+
+def suite_for(backend: Backend) -> type[BackendConformance]:
+    """The suite a backend runs, from the capabilities it declares."""
+    return ToolCallConformance if backend.capabilities.tool_path else TextOnlyConformance
