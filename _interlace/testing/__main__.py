@@ -20,6 +20,14 @@ from interlace.testing.cases import backend_case, toolset_case
 
 {line}
 """
+_CONFTEST = """\
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"  # the event loop interlace runs on
+"""
 
 
 def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
@@ -55,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="interlace-conformance-") as folder:
         module = Path(folder) / f"test_{options.kind}_conformance.py"
         module.write_text(_MODULE.format(line=_test_line(options)), encoding="utf-8")
+        (Path(folder) / "conftest.py").write_text(_CONFTEST, encoding="utf-8")
         ini = Path(folder) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = ["-c", str(ini), "--rootdir", folder, "-p", "no:cacheprovider", "-q", str(module)]

@@ -36,9 +36,7 @@ def test_one_command_runs_the_toolset_suite_on_a_read_only_plugin_kind() -> None
     call_args = ("--call", "define", '{"term": "gguf"}', "--expect", "file format")
     result = _kit("toolset", "glossary", "--options", '{"file": "glossary.txt"}', *call_args)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "8 passed" in result.stdout
-    missing = _kit("toolset", "glossary", "--options", '{"file": "glossary.txt"}')
-    assert missing.returncode == 1  # without --call it must be an echo/fail toolset
+    assert "8 passed" in result.stdout  # no failing-tool tests: it is not an echo/fail toolset
 
 
 async def test_function_backend_answers_each_request_from_the_request() -> None:

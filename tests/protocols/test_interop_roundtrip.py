@@ -7,7 +7,7 @@ import mcp_types
 import pytest
 from a2a.types.a2a_pb2 import Message as A2AMessage
 from google.protobuf.json_format import MessageToDict, ParseDict
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interlace.protocols import (
@@ -65,6 +65,7 @@ def test_mcp_result_round_trip(result: ToolResult) -> None:
     assert mcp_wire.result_from_mcp(result.tool_call_id, result.name, wire) == result
 
 
+@settings(max_examples=30)
 @given(results())
 def test_mcp_results_are_what_the_sdk_accepts(result: ToolResult) -> None:
     wire = mcp_wire.result_to_mcp(result)
@@ -95,6 +96,7 @@ def test_a2a_message_round_trip(message: Message, message_id: str) -> None:
     assert a2a_wire.message_from_a2a(wire) == message
 
 
+@settings(max_examples=30)
 @given(chat_messages(), ids)
 def test_a2a_messages_are_what_the_sdk_accepts(message: Message, message_id: str) -> None:
     parsed = ParseDict(a2a_wire.message_to_a2a(message, message_id), A2AMessage())
