@@ -116,7 +116,7 @@ async def test_summarize_replaces_dropped_turns_with_one_summary() -> None:
     backend = ScriptedBackend(["ok"], repeat=True, capabilities=_small_window(1000))
     await _converse(_agent(backend, strategy="summarize"), 10, "summed")
     summary_calls = [r for r in backend.requests if r.cache_key == "chatty:summary"]
-    answer_calls = [r for r in backend.requests if r.cache_key == "chatty"]
+    answer_calls = [r for r in backend.requests if r.cache_key == "chatty:summed"]  # agent:thread
     assert summary_calls, "nothing was summarized"
     # each dropped turn is summarized about once, not once per later call
     assert len(summary_calls) < len(answer_calls)
