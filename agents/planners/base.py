@@ -136,7 +136,9 @@ class PlannerKit:
         async def model(state: Any, config: RunnableConfig) -> dict[str, Any]:
             if state.get("route"):  # a tool handed the conversation to another agent
                 return {}
-            messages = await _maybe_await(make_prompt(state))
+            messages = make_prompt(state)
+            if inspect.isawaitable(messages):
+                messages = await messages
             chosen = response_format(state) if callable(response_format) else response_format
             outcome = await self.call_model(
                 state,
@@ -153,7 +155,10 @@ class PlannerKit:
                 return {**outcome.update, "messages": [response.message]}
             if outcome.stopped:
                 return outcome.update
-            return {**outcome.update, **await _maybe_await(read(state, response))}
+            update = read(state, response)
+            if inspect.isawaitable(update):
+                update = await update
+            return {**outcome.update, **update}
 
         return model
 
@@ -196,10 +201,6 @@ class PlannerKit:
             name, self.route_after_model(tools=tools, done=done), [tools, done, END]
         )
         graph.add_edge(tools, name)
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 def _quiet(config: RunnableConfig) -> Any:
