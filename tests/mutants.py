@@ -33,7 +33,7 @@ class Mutant:
 MUTANTS = (
     Mutant(
         "parallel branches run one after the other",
-        "agents/run.py",
+        "agents/runner.py",
         '            "recursion_limit": _RECURSION_LIMIT,\n',
         '            "recursion_limit": _RECURSION_LIMIT,\n            "max_concurrency": 1,\n',
         ("tests/agents/test_graphs.py::test_parallel_branches_overlap_in_time",),
@@ -53,11 +53,16 @@ MUTANTS = (
     Mutant(
         "a cancelled A2A task keeps running",
         "agents/serve/a2a_server.py",
-        "        await stream_agent(\n",
-        "        import asyncio\n\n"
-        "        await asyncio.shield(asyncio.ensure_future(stream_agent(\n",
+        "await stream_agent(",
+        "await asyncio.shield(asyncio.ensure_future(stream_agent(",
         ("tests/serve/test_a2a.py::test_cancel_task_stops_the_run",),
-        more=(("on_event, thread_id\n        )\n", "on_event, thread_id\n        )))\n"),),
+        more=(
+            ("on_event, thread_id)\n", "on_event, thread_id)))\n"),
+            (
+                "from __future__ import annotations\n",
+                "from __future__ import annotations\n\nimport asyncio\n",
+            ),
+        ),
     ),
     Mutant(
         "a function toolset says no tool needs approval",
@@ -75,7 +80,7 @@ MUTANTS = (
     ),
     Mutant(
         "a prefixed toolset loses the approval flags",
-        "tools/compose.py",
+        "tools/base.py",
         "return inner_name is not None and self.inner.requires_approval(inner_name)",
         "return False",
         ("tests/tools/test_function_conformance.py",),
