@@ -207,6 +207,7 @@ MUTANTS = (
             "tests/runtimes/llamacpp/test_conformance.py::TestLlamaCppConformance::"
             "test_cancellation_stops_generation_and_frees_the_backend",
         ),
+        more=(("            cancel=cancel,\n", "            cancel=None,\n"),),  # no busy loop
     ),
     Mutant(
         "llama.cpp can never make more than one tool call",
