@@ -29,6 +29,12 @@ def backend_for(reference: str | Mapping[str, Any] | Backend) -> Backend:
     return get_backend(reference)
 
 
+def is_shared(backend: Backend) -> bool:
+    """Whether ``backend`` is one of the per-process shared instances (which outlive a
+    system; a block's backend belongs to the system that built it)."""
+    return any(backend is shared for shared in _backends.values())
+
+
 async def close_backends() -> None:
     """Close and forget every shared backend."""
     backends = list(_backends.values())

@@ -188,7 +188,12 @@ class System:
         return self.config.base_dir / path if path is not None else None
 
     async def aclose(self) -> None:
-        """Close toolsets and stores (backends are shared per process and stay open)."""
+        """Close toolsets, stores and the backends this system built (backends named by a
+        reference string are shared per process and stay open)."""
+        from .models import is_shared
+
+        for backend in {id(b): b for b in self.backends.values() if not is_shared(b)}.values():
+            await backend.aclose()
         for toolset in self.toolsets.values():
             await toolset.aclose()
         for agent in self.agents.values():

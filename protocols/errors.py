@@ -81,7 +81,9 @@ class BackendError(RunFailure):
 
 
 class BackendUnavailableError(BackendError):
-    """A backend cannot be reached (server down, connection refused)."""
+    """A backend cannot be reached or is failing: server down, connection refused or
+    reset, no answer in time, 5xx or 429 after retries, a stream cut off. Another replica
+    of the same model may answer, so an endpoint pool fails over on it."""
 
 
 class ContextOverflowError(BackendError):

@@ -46,14 +46,25 @@ def parse_model_ref(reference: str | Mapping[str, Any] | ModelRef) -> ModelRef:
 
 def _from_block(block: Mapping[str, Any]) -> ModelRef:
     options = dict(block)
-    backend = options.pop("backend", None)
+    backend = options.pop("backend", None) or _claimed_by(options)
     if not isinstance(backend, str):
         raise ModelReferenceError(
             f"model block {dict(block)!r} needs a 'backend' key naming the backend "
-            "(for example backend: openai) or a reference string"
+            "(for example backend: openai), a 'pool' list of endpoints, or a reference string"
         )
     if ":" in backend:
         base = parse_model_ref(backend)
         return ModelRef(base.scheme, base.target, {**base.options, **options})
     target = options.pop("target", options.pop("path", options.pop("base_url", "")))
     return ModelRef(backend.lower(), str(target), options)
+
+
+def _claimed_by(options: Mapping[str, Any]) -> str | None:
+    """The backend whose ``block_key`` the block uses (``pool: [...]``), if any."""
+    from .registry import BACKENDS
+
+    for name, entry in BACKENDS.entries().items():
+        key = entry.get("block_key")
+        if key is not None and key in options:
+            return name
+    return None

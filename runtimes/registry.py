@@ -4,7 +4,12 @@ A registration is ``BACKENDS.register(scheme, factory, **metadata)`` (or the plu
 ``register_backends``); ``factory(ModelRef)`` builds the backend. The metadata tells
 generic code what it needs without naming a scheme: ``options`` (a pydantic model of the
 reference's options, checked when a config loads), ``target`` (the option the target
-fills), ``remote`` (sends prompts off the machine) and ``files`` (local files it needs).
+fills), ``remote`` (sends prompts off the machine), ``files`` (local files it needs),
+``members`` (``members(ModelRef) -> list[ModelRef]``: the references a composite backend
+such as a pool is made of), ``block_key`` (a key that marks a config block as this
+backend's without ``backend:``, e.g. ``pool``), ``probe`` (``async probe(backend)``: a
+cheap health check, used by pools) and ``pool_defaults`` (options a pool gives this
+backend's members unless they set them).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ BACKENDS: Registry[BackendFactory] = Registry(
     "backend",
     "register_backends",
     error=ModelReferenceError,
-    lazy=("options", "files"),
+    lazy=("options", "files", "members", "probe"),
     hint="plugins add backends through the register_backends hook",
 )
 register_backend = BACKENDS.register
@@ -50,16 +55,34 @@ def backend_options(reference: str | Mapping[str, Any] | ModelRef) -> Any:
     return BACKENDS.validate(ref.scheme, options)
 
 
+def reference_members(reference: str | Mapping[str, Any] | ModelRef) -> list[ModelRef]:
+    """The references a composite backend (a pool) is made of; ``[]`` for a plain one."""
+    ref = parse_model_ref(reference)
+    members = BACKENDS.metadata(ref.scheme, "members")
+    return list(members(ref)) if members is not None else []
+
+
+def leaf_references(reference: str | Mapping[str, Any] | ModelRef) -> list[ModelRef]:
+    """The reference itself, or the members of a composite one, all the way down."""
+    ref = parse_model_ref(reference)
+    members = reference_members(ref)
+    return [leaf for member in members for leaf in leaf_references(member)] if members else [ref]
+
+
 def is_remote(reference: str | Mapping[str, Any] | ModelRef) -> bool:
-    """Whether the reference's backend sends prompts off the machine (``remote=True``)."""
-    return bool(BACKENDS.metadata(parse_model_ref(reference).scheme, "remote", False))
+    """Whether the reference's backend (or a member's) sends prompts off the machine."""
+    return any(
+        BACKENDS.metadata(ref.scheme, "remote", False) for ref in leaf_references(reference)
+    )
 
 
 def backend_files(reference: str | Mapping[str, Any] | ModelRef) -> list[Path]:
     """Local files the reference needs (its backend's ``files`` function; none without)."""
-    ref = parse_model_ref(reference)
-    files = BACKENDS.metadata(ref.scheme, "files")
-    return list(files(ref)) if files is not None else []
+    found: list[Path] = []
+    for ref in leaf_references(reference):
+        files = BACKENDS.metadata(ref.scheme, "files")
+        found += list(files(ref)) if files is not None else []
+    return found
 
 
 def resolve_backend(reference: str | Mapping[str, Any] | ModelRef) -> Backend:

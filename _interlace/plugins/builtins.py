@@ -14,6 +14,8 @@ from .hookspecs import hookimpl
 _RUNTIMES = "interlace.runtimes"
 _TOOLS = "interlace.tools"
 _AGENTS = "interlace.agents"
+# A pool member does not retry a failing server itself: the pool tries another one at once.
+_FAIL_OVER_AT_ONCE = {"max_retries": 0}
 
 
 @hookimpl
@@ -30,6 +32,8 @@ def register_backends(register: Any) -> None:
         f"{_RUNTIMES}.openai:openai_from_ref",
         options=f"{_RUNTIMES}.openai.settings:OpenAISettings",
         target="base_url",
+        probe=f"{_RUNTIMES}.openai.backend:probe_server",
+        pool_defaults=_FAIL_OVER_AT_ONCE,
     )
     register(
         "litellm",
@@ -37,6 +41,14 @@ def register_backends(register: Any) -> None:
         options=f"{_RUNTIMES}.litellm_backend:LiteLLMSettings",
         target="model",
         remote=True,
+        pool_defaults=_FAIL_OVER_AT_ONCE,
+    )
+    register(
+        "pool",
+        f"{_RUNTIMES}.pool:pool_from_ref",
+        options=f"{_RUNTIMES}.pool:PoolSettings",
+        members=f"{_RUNTIMES}.pool:pool_members",
+        block_key="pool",
     )
 
 

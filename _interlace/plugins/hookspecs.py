@@ -39,7 +39,11 @@ def register_backends(register: Any) -> None:
     config loads), ``target`` (the option the reference's target fills, e.g.
     ``base_url``), ``remote`` (True when it sends prompts off the machine, which
     ``offline: strict`` refuses), ``files`` (``files(ModelRef) -> list[Path]``: local files
-    it needs, which ``interlace doctor`` checks).
+    it needs, which ``interlace doctor`` checks), ``members`` (``members(ModelRef) ->
+    list[ModelRef]`` for a backend made of others, like a pool), ``block_key`` (a key that
+    marks a config block as this backend's without ``backend:``), ``probe`` (``async
+    probe(backend)``: a cheap health check that pools use) and ``pool_defaults`` (options a
+    pool gives its members of this backend unless they set them).
     """
 
 

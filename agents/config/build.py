@@ -33,15 +33,20 @@ def _issue(resolved: ResolvedConfig, path: Path, message: str) -> ConfigIssue:
 
 
 def build_backends(resolved: ResolvedConfig) -> dict[str, Backend]:
-    """One backend per agent (instances shared per reference string)."""
+    """One backend per agent; agents naming the same model share one instance (so a
+    pool's load and health are counted once)."""
+    import json
+
     from interlace.agents.models import backend_for
 
     backends: dict[str, Backend] = {}
+    shared: dict[str, Backend] = {}
     issues: list[ConfigIssue] = []
     for name, agent in resolved.agents.items():
         use = agent.model
+        key = json.dumps(use.raw, sort_keys=True, default=str)
         try:
-            backends[name] = backend_for(use.raw)
+            backends[name] = shared.get(key) or shared.setdefault(key, backend_for(use.raw))
         except UsageError as error:
             secret = _source(resolved).is_secret(use.path)
             issues.append(_issue(resolved, use.path, "invalid model" if secret else str(error)))

@@ -106,5 +106,8 @@ class ResolvedConfig:
         """Hosts of the model servers the config names (they stay reachable offline)."""
         from urllib.parse import urlparse
 
-        hosts = [urlparse(use.ref.target).hostname for use, _ in self.model_uses().values()]
+        from interlace.runtimes.registry import leaf_references
+
+        refs = [leaf for use, _ in self.model_uses().values() for leaf in leaf_references(use.ref)]
+        hosts = [urlparse(ref.target).hostname for ref in refs]
         return [host for host in hosts if host]

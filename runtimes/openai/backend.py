@@ -82,3 +82,8 @@ class OpenAIBackend(ChatCompletionsBackend):
 def openai_from_ref(ref: ModelRef) -> OpenAIBackend:
     """Build the backend for ``openai:http://HOST:PORT/v1?model=NAME`` or a config block."""
     return OpenAIBackend(settings_from_ref(ref))
+
+
+async def probe_server(backend: OpenAIBackend) -> None:
+    """A pool's health check of a member: ``GET /v1/models`` (and adopt what it says)."""
+    await backend.preflight()

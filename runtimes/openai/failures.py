@@ -107,8 +107,8 @@ def status_error(
             f"{where} is rate limiting (429) after retries: {message}",
             retry_after=retry_after_seconds(retry_after),
         )
-    if status >= 500:
-        return BackendError(f"{where} failed with {status} after retries: {message}")
+    if status >= 500 or status == 408:
+        return BackendUnavailableError(f"{where} failed with {status} after retries: {message}")
     return BackendError(f"{where} rejected the request ({status}): {message}")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import httpx
 
-from interlace.protocols.errors import BackendError
+from interlace.protocols.errors import BackendError, BackendUnavailableError
 
 from .failures import error_message, retry_after_seconds, status_error, unreachable
 from .settings import OpenAISettings
@@ -74,10 +74,12 @@ class HttpTransport:
                     raise unreachable(url, exc) from exc
                 await self.sleep(self._delay(attempt, None))
             except httpx.TimeoutException as exc:
-                raise BackendError(
+                raise BackendUnavailableError(
                     f"{url} did not answer within {self.settings.timeout}s; raise the "
                     "backend's timeout option or check the server's load"
                 ) from exc
+            except httpx.NetworkError as exc:
+                raise unreachable(url, exc) from exc
             except httpx.HTTPError as exc:
                 raise BackendError(f"request to {url} failed: {exc!r}") from exc
             else:
@@ -121,14 +123,14 @@ class HttpTransport:
                 finished = finished or _has_finish_reason(data)
                 yield data
         except (httpx.TransportError, httpx.StreamError) as exc:
-            raise BackendError(
+            raise BackendUnavailableError(
                 f"the stream from {url} broke off ({exc!r}); the server may have crashed or "
                 "restarted"
             ) from exc
         finally:
             await response.aclose()
         if not finished:
-            raise BackendError(
+            raise BackendUnavailableError(
                 f"the stream from {url} ended before the answer was complete (no finish "
                 "reason and no [DONE]); the server closed the connection early"
             )
