@@ -45,7 +45,7 @@ from .units import Unit, compile_unit
 if TYPE_CHECKING:
     from .agent import Agent
 
-Checkpointer = Any  # a LangGraph BaseCheckpointSaver, or a path to an SQLite file
+Checkpointer = Any  # a LangGraph saver, a path to an SQLite file, or a CheckpointStore
 Input = str | Message | list[Message]
 DecisionInput = Decision | Mapping[str, Decision] | None
 UNIT_KEY = "interlace_unit"
@@ -187,10 +187,13 @@ async def _drive(
 async def _open_checkpointer(
     stack: AsyncExitStack, target: Unit, thread_id: str | None, given: Any, resuming: bool
 ) -> Any:
+    from .checkpointers import CheckpointStore
     from .checkpoints import memory_checkpointer, register_types, sqlite_checkpointer
 
     if isinstance(given, str | Path):
         saver = await stack.enter_async_context(sqlite_checkpointer(given))
+    elif isinstance(given, CheckpointStore):
+        saver = await stack.enter_async_context(given.open())
     elif given is not None:
         saver = given
     elif thread_id is not None or resuming or await target.needs_approval():

@@ -8,7 +8,6 @@ system.run("task")`` runs the entry (the graph, the ``entry`` agent, or the only
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, SamplingSettings
@@ -19,6 +18,7 @@ from .config.errors import ConfigValidationError
 
 if TYPE_CHECKING:
     from interlace.agents.agent import Agent
+    from interlace.agents.checkpointers import CheckpointStore
     from interlace.agents.config import ResolvedStore
     from interlace.agents.events import RunEvent, RunResult
     from interlace.agents.serve.local import LocalHost
@@ -181,11 +181,10 @@ class System:
         return resume_stream(target, thread_id, decision, checkpointer=self.checkpointer)
 
     @property
-    def checkpointer(self) -> Path | None:
-        """Where threads are kept: ``checkpoints.path`` (a SQLite file) when set; ``None``
-        for the runner's process-wide in-memory checkpointer."""
-        path = self.config.checkpoints.path
-        return self.config.base_dir / path if path is not None else None
+    def checkpointer(self) -> CheckpointStore | None:
+        """Where threads are kept (``checkpoints:``); ``None`` for the runner's
+        process-wide in-memory checkpointer."""
+        return self.config.resolved.checkpoints
 
     async def aclose(self) -> None:
         """Close toolsets, stores and the backends this system built (backends named by a

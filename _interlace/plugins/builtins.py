@@ -102,6 +102,29 @@ def register_stores(register: Any) -> None:
         f"{_TOOLS}.retrieval.store:open_store",
         options=f"{_TOOLS}.retrieval.settings:StoreSettings",
         paths=("path",),
+        hosts=f"{_TOOLS}.retrieval.settings:server_hosts",
+    )
+
+
+@hookimpl
+def register_checkpointers(register: Any) -> None:
+    register(
+        "memory",
+        f"{_AGENTS}.checkpointers:open_memory",
+        options=f"{_AGENTS}.checkpointers:MemoryOptions",
+    )
+    register(
+        "sqlite",
+        f"{_AGENTS}.checkpointers:open_sqlite",
+        options=f"{_AGENTS}.checkpointers:SqliteOptions",
+        paths=("path",),
+    )
+    register(
+        "postgres",
+        f"{_AGENTS}.postgres:open_postgres",
+        options=f"{_AGENTS}.postgres:PostgresOptions",
+        url_schemes=("postgres", "postgresql"),
+        hosts=f"{_AGENTS}.postgres:hosts",
     )
 
 

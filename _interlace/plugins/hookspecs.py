@@ -23,6 +23,7 @@ HOOK_KINDS = {
     "register_toolset_kinds": "toolset_kind",
     "register_tools": "tool",
     "register_stores": "store",
+    "register_checkpointers": "checkpointer",
     "register_agents": "agent",
     "register_server_protocols": "server_protocol",
 }
@@ -72,7 +73,20 @@ def register_tools(register: Any) -> None:
 def register_stores(register: Any) -> None:
     """``register(type, opener, options=Model, paths=(...))``: a retrieval store type,
     chosen in config by ``retrieval: {NAME: {type: TYPE, ...}}`` (``opener(options)``
-    returns the store)."""
+    returns the store). Metadata ``hosts`` (``hosts(options) -> list[str]``) names the
+    servers it connects to, which ``offline: strict`` keeps reachable."""
+
+
+@hookspec
+def register_checkpointers(register: Any) -> None:
+    """``register(kind, opener, options=Model, **metadata)``: where conversation threads
+    are kept, chosen in config by ``checkpoints: {type: KIND, ...}``. ``opener(options)``
+    is an async context manager giving a LangGraph checkpoint saver for one run.
+
+    Metadata: ``options`` (the options model), ``url_schemes`` (URL schemes that name this
+    kind: ``checkpoints: SCHEME://...`` sets its ``url`` option), ``paths`` (options
+    holding paths), ``hosts`` (``hosts(options) -> list[str]``: servers it connects to).
+    """
 
 
 @hookspec

@@ -59,6 +59,7 @@ def resolve_config(
         stores=frozen(stores),
         graphs=frozen(all_graphs(config)),
         entry=entry_name(config),
+        checkpoints=_resolve_checkpoints(config, source, issues),
     )
     for check in CHECKS:
         issues.extend(check(resolved, source))
@@ -370,3 +371,32 @@ def _resolve_stores(config: Config, source: Source, issues: Issues) -> dict[str,
         if checked is not None:
             found[name] = ResolvedStore(name, kind, checked, paths)
     return found
+
+
+def _resolve_checkpoints(config: Config, source: Source, issues: Issues) -> Any:
+    """The configured checkpointer (``None``: the runner's in-memory default)."""
+    from interlace.agents.checkpointers import (
+        CHECKPOINTERS,
+        DEFAULT_FILE_KIND,
+        CheckpointStore,
+        shorthand,
+    )
+
+    spec = config.checkpoints
+    if spec is None:
+        return None
+    base: Path = ("checkpoints",)
+    try:
+        block = shorthand(spec) if isinstance(spec, str) else {"type": spec.type, **spec.options}
+    except UsageError as error:
+        issues.append(_issue(source, base, str(error)))
+        return None
+    kind = block.pop("type", None) or DEFAULT_FILE_KIND
+    if kind not in CHECKPOINTERS:
+        hint = suggest(kind, CHECKPOINTERS)
+        issues.append(_issue(source, (*base, "type"), f"unknown checkpointer {kind!r}", hint))
+        return None
+    model = CHECKPOINTERS.metadata(kind, "options")
+    paths = CHECKPOINTERS.metadata(kind, "paths", ())
+    checked = validated(model, resolve_paths(block, paths, config), base, source, issues)
+    return CheckpointStore(kind, checked) if checked is not None else None

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from interlace.agents.agent import HistoryPolicy, Limits
+    from interlace.agents.checkpointers import CheckpointStore
     from interlace.protocols import SamplingSettings
     from interlace.runtimes.refs import ModelRef
 
@@ -92,6 +93,7 @@ class ResolvedConfig:
     stores: Mapping[str, ResolvedStore] = field(default_factory=dict)
     graphs: Mapping[str, tuple[Path, GraphSpec]] = field(default_factory=dict)
     entry: str | None = None
+    checkpoints: CheckpointStore | None = None
 
     def model_uses(self) -> dict[str, tuple[ModelUse, list[str]]]:
         """Distinct model references (by how they are shown) and who uses them."""
@@ -103,11 +105,15 @@ class ResolvedConfig:
         return found
 
     def server_hosts(self) -> list[str]:
-        """Hosts of the model servers the config names (they stay reachable offline)."""
+        """Hosts of the servers the config names: model servers (pool members too), store
+        and checkpoint servers (``offline: strict`` keeps them reachable)."""
         from urllib.parse import urlparse
 
         from interlace.runtimes.registry import leaf_references
+        from interlace.tools.registry import store_hosts
 
         refs = [leaf for use, _ in self.model_uses().values() for leaf in leaf_references(use.ref)]
         hosts = [urlparse(ref.target).hostname for ref in refs]
+        hosts += [h for store in self.stores.values() for h in store_hosts(store.type, store.settings)]
+        hosts += self.checkpoints.hosts() if self.checkpoints is not None else []
         return [host for host in hosts if host]

@@ -123,10 +123,20 @@ class TracingSpec(_Strict):
     service_name: str = "interlace"
 
 
-class CheckpointSpec(_Strict):
-    """Where conversation threads are kept: in memory (default) or a SQLite file."""
+class CheckpointSpec(BaseModel):
+    """Where conversation threads are kept: ``type`` (``memory``, ``sqlite``,
+    ``postgres`` or a plugin's kind; ``sqlite`` when only ``path`` is given) plus that
+    kind's options. A string is short for a block: ``postgres://user@host/db``, ``memory``
+    or an SQLite file path."""
 
-    path: str | None = None
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Everything but ``type``: validated later with the kind's options model."""
+        return dict(self.model_extra or {})
 
 
 class Config(_Strict):
@@ -142,7 +152,7 @@ class Config(_Strict):
     entry: str | None = None
     offline: Literal["off", "strict"] = "off"
     tracing: TracingSpec = Field(default_factory=TracingSpec)
-    checkpoints: CheckpointSpec = Field(default_factory=CheckpointSpec)
+    checkpoints: CheckpointSpec | str | None = None
     plugins: PluginsSpec = Field(default_factory=PluginsSpec)
 
     _source: Source | None = PrivateAttr(default=None)

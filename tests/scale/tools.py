@@ -1,10 +1,21 @@
-"""Tools for the scale tests: each call is recorded, so a test can count side effects."""
+"""Tools for the scale tests: each call is recorded (in this process, and in the file
+named by ``$SCALE_TOOL_LOG`` when set), so a test can count side effects across processes."""
 
 from __future__ import annotations
+
+import os
 
 from interlace.tools import tool
 
 CALLS: list[str] = []
+
+
+def _note(line: str) -> None:
+    CALLS.append(line)
+    path = os.environ.get("SCALE_TOOL_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(line + "\n")
 
 
 @tool
@@ -14,7 +25,7 @@ def record(text: str) -> str:
     Args:
         text: what to record
     """
-    CALLS.append(text)
+    _note(text)
     return f"recorded {text}"
 
 
@@ -25,5 +36,5 @@ def publish(text: str) -> str:
     Args:
         text: what to publish
     """
-    CALLS.append(f"published {text}")
+    _note(f"published {text} by {os.getpid()}")
     return f"published {text}"

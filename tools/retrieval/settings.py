@@ -77,3 +77,8 @@ class StoreSettings(BaseModel):
         le=1.0,
         description="Minimum dense cosine similarity of a hit; None keeps every hit.",
     )
+
+
+def server_hosts(settings: StoreSettings) -> list[str]:
+    """The Chroma server's host in ``mode: http`` (``offline: strict`` keeps it reachable)."""
+    return [settings.host] if settings.mode == "http" else []

@@ -24,13 +24,17 @@ INTERRUPT_CHANNEL = "__interrupt__"  # langgraph.constants.INTERRUPT
 async def open_saver(checkpointer: Any) -> AsyncIterator[Any]:
     """The saver that ``checkpointer`` names, as the runner opens it (``None`` when an
     SQLite file does not exist yet: there are no threads)."""
+    from interlace.agents.checkpointers import CheckpointStore
     from interlace.agents.checkpoints import (
         memory_checkpointer,
         register_types,
         sqlite_checkpointer,
     )
 
-    if isinstance(checkpointer, str | Path):
+    if isinstance(checkpointer, CheckpointStore):
+        async with checkpointer.open() as saver:
+            yield register_types(saver)
+    elif isinstance(checkpointer, str | Path):
         if not await anyio.Path(checkpointer).exists():
             yield None
             return
