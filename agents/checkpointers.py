@@ -63,7 +63,9 @@ def shorthand(value: str) -> dict[str, Any]:
         for name, entry in CHECKPOINTERS.entries().items():
             if scheme.lower() in entry.get("url_schemes", ()):
                 return {"type": name, "url": value}
-        known = sorted(s for e in CHECKPOINTERS.entries().values() for s in e.get("url_schemes", ()))
+        known = sorted(
+            s for e in CHECKPOINTERS.entries().values() for s in e.get("url_schemes", ())
+        )
         raise ConfigError(
             f"no checkpointer takes {scheme}:// URLs (known: {', '.join(known) or 'none'}); "
             "write a file path for SQLite, or memory"

@@ -7,7 +7,7 @@ system.run("task")`` runs the entry (the graph, the ``entry`` agent, or the only
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, SamplingSettings
@@ -18,6 +18,7 @@ from .config.errors import ConfigValidationError
 
 if TYPE_CHECKING:
     from interlace.agents.agent import Agent
+    from interlace.agents.batch import BatchItem, BatchResult, EventSink, RaySettings
     from interlace.agents.checkpointers import CheckpointStore
     from interlace.agents.config import ResolvedStore
     from interlace.agents.events import RunEvent, RunResult
@@ -179,6 +180,42 @@ class System:
 
         target = self.target(agent)
         return resume_stream(target, thread_id, decision, checkpointer=self.checkpointer)
+
+    def batch(
+        self,
+        inputs: Iterable[BatchItem | Mapping[str, Any]],
+        *,
+        concurrency: int = 8,
+        timeout_s: float | None = None,
+        retries: int = 2,
+        backoff_s: float = 1.0,
+        on_event: EventSink | None = None,
+        ray: RaySettings | str | None = None,
+    ) -> AsyncIterator[BatchResult]:
+        """Run many items (``{"id", "task" | "messages", "agent"?, "thread_id"?,
+        "metadata"?}``), ``concurrency`` at once; yield each result as it ends.
+
+        Each attempt gets ``timeout_s``; errors and timeouts are retried ``retries`` times
+        with backoff; a failed item is a result with its ``error``, and the batch goes
+        on. ``on_event`` receives every run event. ``ray`` (``"auto"``, ``"local"``, an
+        address, or :class:`~interlace.agents.batch.RaySettings`) runs the items on Ray
+        workers that each build this system from its config file. Consume the iterator
+        to the end, or close it (``contextlib.aclosing``) to stop early.
+        """
+        from .batch import BatchOptions, RaySettings, SystemSource, as_items, run_local, run_on_ray
+
+        items = list(as_items(inputs))
+        options = BatchOptions(concurrency, timeout_s, retries, backoff_s)
+        if ray is None:
+            return run_local(self, items, options, on_event)
+        origin = self.config.origin
+        if origin is None:
+            raise UsageError(
+                "a batch on Ray needs a system built from a config file (load_config(path)), "
+                "so that each worker can load the same config"
+            )
+        settings = RaySettings(address=ray) if isinstance(ray, str) else ray
+        return run_on_ray(SystemSource(*origin), items, options, settings, on_event)
 
     @property
     def checkpointer(self) -> CheckpointStore | None:

@@ -71,9 +71,7 @@ def leaf_references(reference: str | Mapping[str, Any] | ModelRef) -> list[Model
 
 def is_remote(reference: str | Mapping[str, Any] | ModelRef) -> bool:
     """Whether the reference's backend (or a member's) sends prompts off the machine."""
-    return any(
-        BACKENDS.metadata(ref.scheme, "remote", False) for ref in leaf_references(reference)
-    )
+    return any(BACKENDS.metadata(ref.scheme, "remote", False) for ref in leaf_references(reference))
 
 
 def backend_files(reference: str | Mapping[str, Any] | ModelRef) -> list[Path]:

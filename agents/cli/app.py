@@ -82,6 +82,83 @@ def chat(
 
 
 @app.command()
+def batch(
+    config: ConfigArg,
+    inputs: Annotated[
+        str,
+        typer.Argument(
+            help='JSONL file, one item a line: {"id", "task" or "messages", "agent"?, '
+            '"thread_id"?, "metadata"?}.',
+            metavar="INPUTS.jsonl",
+        ),
+    ],
+    out: Annotated[str, typer.Option("--out", "-o", help="Results JSONL (ids in it are skipped).")],
+    agent: Annotated[
+        str | None,
+        typer.Option("--agent", "-a", help="Agent or graph for items that name none."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", help="Items running at once (in total).")
+    ] = 8,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds per attempt of an item.")
+    ] = None,
+    retries: Annotated[
+        int, typer.Option("--retries", help="More attempts after an error or timeout.")
+    ] = 2,
+    backoff: Annotated[
+        float, typer.Option("--backoff", help="Seconds before the first retry (doubles).")
+    ] = 1.0,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray", help="Run on Ray: auto, local or a cluster ADDRESS.", metavar="WHERE"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Ray workers (default: one per CPU).")
+    ] = None,
+    worker_cpus: Annotated[float, typer.Option("--worker-cpus", help="CPUs per Ray worker.")] = 1.0,
+    worker_gpus: Annotated[float, typer.Option("--worker-gpus", help="GPUs per Ray worker.")] = 0.0,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run the failed ids of --out again.")
+    ] = False,
+    jsonl_events: Annotated[
+        bool, typer.Option("--jsonl-events", help="Stream run events to stdout as JSON lines.")
+    ] = False,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+) -> None:
+    """Run many tasks from a JSONL file (resumable; locally or on Ray)."""
+    from .batching import BatchCommand, batch_command
+
+    batch_command(
+        BatchCommand(
+            config=config,
+            inputs=inputs,
+            out=out,
+            agent=agent,
+            overrides=set_ or [],
+            concurrency=concurrency,
+            timeout_s=timeout,
+            retries=retries,
+            backoff_s=backoff,
+            ray=ray,
+            workers=workers,
+            worker_cpus=worker_cpus,
+            worker_gpus=worker_gpus,
+            retry_failed=retry_failed,
+            jsonl_events=jsonl_events,
+            as_json=json_,
+            quiet=quiet,
+        )
+    )
+
+
+@app.command()
 def ingest(
     config: ConfigArg,
     paths: Annotated[list[str], typer.Argument(help="Files or folders to add.")],

@@ -38,7 +38,7 @@ def load_config(
         raise ConfigValidationError(
             [ConfigIssue(str(file), (), f"cannot read the config file: {reason}", "check the path")]
         ) from None
-    return load_config_text(
+    config = load_config_text(
         text,
         str(file),
         overrides,
@@ -46,6 +46,8 @@ def load_config(
         base_dir=file.parent,
         require_agents=require_agents,
     )
+    config.attach_origin(str(file.resolve()), tuple(overrides))
+    return config
 
 
 def load_config_text(

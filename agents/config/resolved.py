@@ -114,6 +114,8 @@ class ResolvedConfig:
 
         refs = [leaf for use, _ in self.model_uses().values() for leaf in leaf_references(use.ref)]
         hosts = [urlparse(ref.target).hostname for ref in refs]
-        hosts += [h for store in self.stores.values() for h in store_hosts(store.type, store.settings)]
+        hosts += [
+            h for store in self.stores.values() for h in store_hosts(store.type, store.settings)
+        ]
         hosts += self.checkpoints.hosts() if self.checkpoints is not None else []
         return [host for host in hosts if host]

@@ -158,11 +158,22 @@ class Config(_Strict):
     _source: Source | None = PrivateAttr(default=None)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _resolved: ResolvedConfig | None = PrivateAttr(default=None)
+    _origin: tuple[str, tuple[str, ...]] | None = PrivateAttr(default=None)
 
     def attach_source(self, source: Source, base_dir: Path) -> None:
         """Remember where this config came from (positions, secrets, its folder)."""
         self._source = source
         self._base_dir = base_dir
+
+    def attach_origin(self, path: str, overrides: tuple[str, ...]) -> None:
+        """Remember the file and ``--set`` overrides it was loaded from (so that another
+        process, such as a Ray worker, can load the same config)."""
+        self._origin = (path, overrides)
+
+    @property
+    def origin(self) -> tuple[str, tuple[str, ...]] | None:
+        """``(absolute path, overrides)`` of a config loaded from a file, else ``None``."""
+        return self._origin
 
     def attach_resolved(self, resolved: ResolvedConfig) -> None:
         """Keep the resolved config the loader produced (see :attr:`resolved`)."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing, contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, cast
 
 import anyio
 
@@ -28,7 +28,6 @@ log = logging.getLogger("interlace.pool")
 FAILOVER = (BackendUnavailableError, OverloadedError)
 """Failures another member may not have: down, failing, timing out, or busy (429)."""
 Probe = Callable[[Backend], Awaitable[Any]]
-T = TypeVar("T")
 _PING = ModelRequest(messages=(Message.user("OK"),), settings=SamplingSettings(max_tokens=1))
 
 
@@ -143,7 +142,8 @@ class PoolBackend:
             started = False
             try:
                 with self._busy(member):
-                    async with aclosing(member.backend.stream(request)) as events:
+                    stream = cast(AsyncGenerator[StreamEvent, None], member.backend.stream(request))
+                    async with aclosing(stream) as events:
                         async for event in events:
                             started = True
                             yield event

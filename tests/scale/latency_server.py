@@ -4,7 +4,8 @@ It measures the framework, not a model: ``/v1/chat/completions`` waits ``--delay
 seconds, then echoes the last user message (``echo: TEXT``). When the request offers
 tools and the conversation has no tool result yet, it calls the first tool with
 ``{"text": TEXT}``; after a tool result it answers ``done: RESULT``. ``--fail-status 500``
-makes every completion fail with that status (a broken replica). Run it with
+makes every completion fail with that status (a broken replica), ``--fail-first N`` only
+the first N (a replica that recovers). Run it with
 ``python -m tests.scale.latency_server --port P --delay 0.1``.
 """
 
@@ -80,7 +81,7 @@ def chunks(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield {**base, "choices": [finish], "usage": answer["usage"]}
 
 
-def app(delay: float, fail_status: int | None) -> Any:
+def app(delay: float, fail_status: int | None, fail_first: int = 0) -> Any:
     """The ASGI app."""
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -90,11 +91,15 @@ def app(delay: float, fail_status: int | None) -> Any:
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "echo", "owned_by": "vllm"}]})
 
+    failures = count(1)
+
     async def chat(request: Request) -> Response:
         body = await request.json()
         await asyncio.sleep(delay)
-        if fail_status is not None:
-            return JSONResponse({"error": {"message": "replica broken"}}, status_code=fail_status)
+        if fail_status is not None or next(failures) <= fail_first:
+            return JSONResponse(
+                {"error": {"message": "replica broken"}}, status_code=fail_status or 503
+            )
         answer = completion(body)
         if not body.get("stream"):
             return JSONResponse(answer)
@@ -116,7 +121,11 @@ def app(delay: float, fail_status: int | None) -> Any:
 
 @contextmanager
 def latency_server(
-    delay: float = 0.0, *, fail_status: int | None = None, port: int | None = None
+    delay: float = 0.0,
+    *,
+    fail_status: int | None = None,
+    fail_first: int = 0,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Run the server in a subprocess on 127.0.0.1; yields its ``/v1`` base URL."""
     port = port or free_port()
@@ -126,6 +135,7 @@ def latency_server(
     ]  # fmt: skip
     if fail_status is not None:
         command += ["--fail-status", str(fail_status)]
+    command += ["--fail-first", str(fail_first)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -154,11 +164,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--fail-status", type=int, default=None)
+    parser.add_argument("--fail-first", type=int, default=0)
     args = parser.parse_args()
     import uvicorn
 
     uvicorn.run(
-        app(args.delay, args.fail_status),
+        app(args.delay, args.fail_status, args.fail_first),
         host="127.0.0.1",
         port=args.port,
         log_level="warning",
