@@ -8,7 +8,7 @@ system.run("task")`` runs the entry (the graph, the ``entry`` agent, or the only
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from interlace.protocols import Message, SamplingSettings
 from interlace.protocols.errors import UsageError
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from interlace.agents.units import Unit
     from interlace.runtimes.base import Backend
     from interlace.tools.base import Toolset
+
+
+@runtime_checkable
+class _Closable(Protocol):
+    async def aclose(self) -> None: ...
 
 
 class Stores(Mapping[str, Any]):
@@ -49,9 +54,12 @@ class Stores(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self.settings)
 
-    def forget(self) -> None:
-        """Drop the opened stores (Chroma persists every write; nothing else to close)."""
-        self._open.clear()
+    async def aclose(self) -> None:
+        """Close the opened stores (a Chroma server's client holds connections)."""
+        opened, self._open = list(self._open.values()), {}
+        for store in opened:
+            if isinstance(store, _Closable):
+                await store.aclose()
 
 
 class System:
@@ -236,7 +244,7 @@ class System:
             for toolset in agent.toolsets:
                 if toolset not in self.toolsets.values():
                     await toolset.aclose()
-        self.stores.forget()
+        await self.stores.aclose()
 
     async def __aenter__(self) -> System:
         return self

@@ -1,15 +1,22 @@
-"""Fixtures of the retrieval tests: the real packaged embedder and real on-disk stores."""
+"""Fixtures of the retrieval tests: the real packaged embedder, real on-disk stores and
+one real ``chroma run`` server for the session."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from interlace.runtimes.embeddings import Embedder, get_embedder
 from interlace.tools.retrieval import StoreSettings, VectorStore, open_store
+from tests.processes import free_port, stop_process
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +60,27 @@ def docs(tmp_path: Path) -> Path:
         "<body><h1>Trains</h1><p>Steam locomotives burn coal to boil water.</p></body></html>"
     )
     return root
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A ``chroma run`` server on 127.0.0.1 for the session; its port (tests use their own
+    collections)."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    port = free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    command = [chroma, "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start within 60 s")
+        yield port
+    finally:
+        stop_process(server, timeout=30)
