@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test install browser embedder node-tools offline-pytest lint linktree typecheck layers pytest bench clean
+.PHONY: demo test install browser embedder node-tools offline-pytest postgres lint linktree typecheck layers pytest bench clean
 
 # The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
 RAG := examples/rag_assistant/config.yaml
@@ -19,7 +19,7 @@ demo: $(STAMP) embedder
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
-test: $(STAMP) browser $(NODE_TOOLS) lint typecheck layers pytest
+test: $(STAMP) browser postgres $(NODE_TOOLS) lint typecheck layers pytest
 
 install: $(STAMP)
 
@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml setup.py examples/plugin_example/pyproject.toml Makefil
 		CXXFLAGS="$(LLAMA_CFLAGS)" $(PIP) wheel --quiet --no-cache-dir --no-deps \
 		--no-binary llama-cpp-python $(LLAMA) -w $(LLAMA_WHEELS)
 	$(PIP) install --quiet --force-reinstall --no-deps --find-links $(LLAMA_WHEELS) $(LLAMA)
-	$(PIP) install --quiet -e '.[all,dev]'
+	$(PIP) install --quiet -e '.[all,scale,dev]'
 	# BFCL's data files only (its own dependencies are an eval stack we do not use)
 	$(PIP) install --quiet --no-deps bfcl-eval==2026.3.23
 	$(PIP) install --quiet --no-deps -e examples/plugin_example
@@ -61,6 +61,14 @@ node-tools: $(NODE_TOOLS)
 $(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
+
+# PostgreSQL server binaries for the shared-checkpoints tests (Debian's package; the tests
+# start their own throwaway cluster on 127.0.0.1).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	    --no-install-recommends postgresql; }
 
 lint:
 	$(VENV)/bin/ruff check .

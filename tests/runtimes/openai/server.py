@@ -49,6 +49,15 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 @contextmanager
 def llama_cpp_server(model: Path, log: Path, threads: int = 2) -> Iterator[str]:
     """Run ``python -m llama_cpp.server`` on ``model``; yields ``http://127.0.0.1:PORT/v1``."""
+    with llama_cpp_process(model, log, threads) as (url, _):
+        yield url
+
+
+@contextmanager
+def llama_cpp_process(
+    model: Path, log: Path, threads: int = 2
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like :func:`llama_cpp_server`, also yielding the process (to kill it mid-run)."""
     port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server",
@@ -62,6 +71,6 @@ def llama_cpp_server(model: Path, log: Path, threads: int = 2) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/v1"
     try:
         _wait_until_up(url, process, log)
-        yield url
+        yield url, process
     finally:
         stop_process(process)
