@@ -127,7 +127,9 @@ async def run_on_ray(
     settings: RaySettings,
     on_event: EventSink | None = None,
 ) -> AsyncIterator[BatchResult]:
-    """Run ``items`` on Ray workers; yield results as they end."""
+    """Run ``items`` on Ray workers; yield results as they end. A Ray connection made here
+    is closed at the end; one the caller made (``ray.init``) stays open."""
+    owned = not import_ray().is_initialized()
     ray = connect(settings.address)
     count = settings.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     count = max(1, min(count, len(items), options.concurrency))
@@ -140,7 +142,7 @@ async def run_on_ray(
         max_task_retries=1,
     )
     workers = [actor.remote(source, options) for _ in range(count)]
-    await _started(ray, workers)
+    await _started(ray, workers, owned)
     queue: asyncio.Queue[BatchResult] = asyncio.Queue()
     pending = iter(items)
 
@@ -156,7 +158,7 @@ async def run_on_ray(
         for task in slots:
             task.cancel()
         await asyncio.gather(*slots, return_exceptions=True)
-        await _stop(ray, workers)
+        await _stop(ray, workers, owned)
 
 
 async def _remote(
@@ -178,12 +180,12 @@ async def _remote(
     raise RuntimeError("the worker's stream ended without a result")  # pragma: no cover
 
 
-async def _started(ray: Any, workers: list[Any]) -> None:
+async def _started(ray: Any, workers: list[Any], owned: bool) -> None:
     """Wait until every worker built its system; a worker that cannot ends the batch."""
     try:
         await asyncio.gather(*(worker.ready.remote() for worker in workers))
     except ray.exceptions.RayError as error:
-        await _stop(ray, workers)
+        await _stop(ray, workers, owned)
         raise RunFailure(
             f"the Ray workers could not build the system: {_first_line(error)}"
         ) from None
@@ -194,11 +196,12 @@ def _first_line(error: BaseException) -> str:
     return lines[-1] if lines else type(error).__name__
 
 
-async def _stop(ray: Any, workers: list[Any]) -> None:
-    """Close each worker's system, then end the actors and leave the cluster."""
+async def _stop(ray: Any, workers: list[Any], owned: bool) -> None:
+    """Close each worker's system, end the actors, and leave the cluster if we joined it."""
     # a worker that cannot close cleanly is killed below
     with contextlib.suppress(TimeoutError, ray.exceptions.RayError):
         await asyncio.wait_for(asyncio.gather(*(w.close.remote() for w in workers)), 30)
     for worker in workers:
         ray.kill(worker)
-    ray.shutdown()
+    if owned:
+        ray.shutdown()

@@ -67,9 +67,15 @@ def models_command(
 
 
 async def _probe_all(resolved: ResolvedConfig, wait_s: float) -> list[dict[str, Any]]:
+    """One row per model, then one per member of a pool (so a row shows which lacks what)."""
+    from interlace.runtimes.registry import reference_members
+
     rows = []
     for shown, (use, used_by) in resolved.model_uses().items():
         rows.append({"model": shown, "used_by": used_by, **await probe(use.raw, wait_s)})
+        for member in reference_members(use.ref):
+            row = await probe(str(member), wait_s)
+            rows.append({"model": str(member), "used_by": [f"pool {shown}"], **row})
     return rows
 
 

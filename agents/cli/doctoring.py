@@ -20,6 +20,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "mcp": ("mcp",),
     "a2a": ("a2a",),
     "serve": ("fastapi", "uvicorn"),
+    "scale": ("ray", "langgraph.checkpoint.postgres", "psycopg"),
 }
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
 

@@ -219,3 +219,15 @@ def test_without_ray_a_ray_batch_names_the_extra(model: str, tmp_path: Path) -> 
     assert done.stderr.strip() == (
         "error: running a batch on Ray needs the scale extra: pip install 'interlace[scale]'"
     )
+
+
+async def test_a_retried_thread_item_resumes_its_thread(tmp_path: Path) -> None:
+    """The retry continues the thread from its checkpoint: the task is not sent twice."""
+    with latency_server(fail_first=1) as flaky:
+        system = build_system(load_config(write_config(tmp_path, flaky, max_retries=0)))
+        async with system:
+            item = {"id": "t", "task": "hi", "thread_id": "thread-7"}
+            [result] = [r async for r in system.batch([item], backoff_s=0.01)]
+            follow = await system.run("again", thread_id="thread-7")
+    assert (result.status, result.attempts, result.output) == ("done", 2, "echo: hi")
+    assert [m.text for m in follow.messages] == ["hi", "echo: hi", "again", "echo: again"]
