@@ -58,7 +58,7 @@ async def test_least_busy_spreads_concurrent_calls(good: list[str]) -> None:
 
 
 async def test_a_failing_replica_fails_over_within_the_call(good: list[str], broken: str) -> None:
-    backend = pool(broken, good[0], strategy="round_robin")
+    backend = pool(broken, good[0], strategy="round_robin", probe_interval=60)
     answers = [await backend.complete(REQUEST) for _ in range(3)]
     assert [answer.message.text for answer in answers] == ["echo: hello"] * 3
     first, second = backend.stats()
@@ -97,7 +97,7 @@ async def test_a_dead_replica_is_probed_back_in(good: list[str]) -> None:
 
 
 async def test_a_stream_fails_over_before_its_first_event(good: list[str], broken: str) -> None:
-    backend = pool(broken, good[1], strategy="round_robin")
+    backend = pool(broken, good[1], strategy="round_robin", probe_interval=60)
     events = [event async for event in backend.stream(REQUEST)]
     assert events[-1].type == "done"
     assert events[-1].response.message.text == "echo: hello"
