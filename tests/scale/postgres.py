@@ -1,7 +1,9 @@
 """A real PostgreSQL server for the tests: Debian's binaries (the Makefile installs the
 ``postgresql`` package when absent), a fresh cluster in a temporary folder, on 127.0.0.1.
 
-As root, the server runs as the ``postgres`` user (PostgreSQL refuses root).
+PostgreSQL refuses to run as root; as root, the server runs in a user namespace of its own
+where it is an ordinary user (``unshare --user --map-user``), which also works inside the
+suite's network-less ``unshare -rn`` run, where no other user exists.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def binaries() -> Path:
 
 
 def _as_server_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    if os.geteuid() != 0:
+        return command
+    return ["unshare", "--user", "--map-user=1000", "--map-group=1000", "--", *command]
 
 
 @contextmanager
@@ -48,9 +52,6 @@ def postgres_server() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="interlace-pg-"))
     data, sockets = root / "data", root / "sockets"
     sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
     log = root / "server.log"
     port = free_port()
     try:
