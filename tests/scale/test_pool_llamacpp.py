@@ -53,7 +53,9 @@ agents:
                 victim.send_signal(signal.SIGKILL)  # the other calls in flight fail over
         pool = system.backends["writer"]
     assert isinstance(pool, PoolBackend)
-    assert sorted(r.status for r in results) == ["done"] * 8, [r.error for r in results]
+    assert [r.error for r in results if r.status == "failed"] == []
+    assert len(results) == 8
+    assert {r.stop_reason for r in results} <= {"final", "length"}  # 6 tokens may cut it
     assert victim.wait(10) == -signal.SIGKILL
     dead = pool.stats()[1]
     assert not dead["healthy"]
