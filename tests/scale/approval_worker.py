@@ -22,7 +22,7 @@ async def main(mode: str, config_path: str, thread: str, task: str = "") -> None
         if mode == "start":
             result = await system.run(task, agent="editor", thread_id=thread)
         else:
-            result = await system.resume("editor", thread, Decision.approve())
+            result = await system.resume(thread, Decision.approve(), agent="editor")
     sys.stdout.write(json.dumps(result.model_dump(mode="json")) + "\n")
 
 

@@ -66,7 +66,7 @@ async def test_another_process_resumes_a_paused_thread(
     # this test's process is the other worker: it approves and finishes the thread
     monkeypatch.setenv("SCALE_TOOL_LOG", str(log))
     async with build_system(load_config(config)) as system:
-        done = await system.resume("editor", "thread-1", Decision.approve())
+        done = await system.resume("thread-1", Decision.approve(), agent="editor")
     assert done.stop_reason == "final", done.detail
     assert done.output == "done: published the news"
     assert log.read_text().splitlines() == [f"published the news by {os.getpid()}"]
