@@ -78,7 +78,7 @@ async def timed_batch(
         "first_s": stamps[0] - started,
         "rate": (count - 1) / span if span > 0 else float("inf"),
         "wall_s": stamps[-1] - started,
-        "failed": sum(r.status != "done" for r in results),
+        "failed": sum(r.status == "failed" for r in results),  # a cut answer only stops
         "results": results,
     }
 
@@ -164,8 +164,9 @@ async def pool_figures(folder: Path) -> None:
             detect = (member.down_since or killed_at[0]) - killed_at[0]
             slowest = max(r.elapsed_s for r in outcome["results"])
             typical = statistics.median(r.elapsed_s for r in outcome["results"])
-            print(f"server killed mid-run: {outcome['failed']} failed of 24; slowest item "
-                  f"{slowest:.2f} s (median {typical:.2f} s)")  # fmt: skip
+            errors = {r.error for r in outcome["results"] if r.status == "failed"}
+            print(f"server killed mid-run: {outcome['failed']} failed of 24 {sorted(errors)}; "
+                  f"slowest item {slowest:.2f} s (median {typical:.2f} s)")  # fmt: skip
             bench("pool_kill_failed_items", outcome["failed"], "items", "<=0")
             bench("pool_failover_detect", detect, "s", "<=1")
 
