@@ -17,8 +17,7 @@ from interlace.protocols.errors import UsageError
 from interlace.runtimes import ScriptedBackend
 from interlace.tools.retrieval import Hit, VectorStore, ingest_paths
 from interlace.tools.retrieval.toolset import RetrievalToolset, search_tool
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "rag_assistant"
+from tests.retrieval.example import EXAMPLE, ingest_and_ask_the_sharing_question
 
 
 def _agent(store: VectorStore, backend: ScriptedBackend) -> Agent:
@@ -140,11 +139,7 @@ async def test_example_config_answers_with_citations_on_llamacpp(tmp_path: Path)
     )
     system = build_system(config)
     try:
-        ingest_paths(system.stores["docs"], [EXAMPLE / "docs"], progress=False)
-        result = await system.run("How can a team share one vector store?")
-        assert result.stop_reason == "final", result.detail
-        assert "chroma run" in result.output
-        assert "retrieval.md § Private retrieval > The vector store]" in result.output
+        await ingest_and_ask_the_sharing_question(system)
         unknown = await system.run("What is the boiling point of tungsten?")
         assert unknown.output == DONT_KNOW
     finally:

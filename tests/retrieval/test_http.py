@@ -18,9 +18,9 @@ from interlace.runtimes.embeddings import Embedder
 from interlace.tools.retrieval import StoreSettings, ingest_paths, open_store
 from tests.processes import free_port
 from tests.retrieval.chroma_worker import ingest_and_check
+from tests.retrieval.example import EXAMPLE, ingest_and_ask_the_sharing_question
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "rag_assistant"
 
 
 def test_http_store_ingests_and_searches(
@@ -92,10 +92,6 @@ async def test_the_rag_assistant_runs_on_a_chroma_server(chroma_server: int) -> 
     )
     system = build_system(config)
     try:
-        ingest_paths(system.stores["docs"], [EXAMPLE / "docs"], progress=False)
-        result = await system.run("How can a team share one vector store?")
-        assert result.stop_reason == "final", result.detail
-        assert "chroma run" in result.output
-        assert "retrieval.md § Private retrieval > The vector store]" in result.output
+        await ingest_and_ask_the_sharing_question(system)
     finally:
         await system.aclose()
