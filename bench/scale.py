@@ -9,7 +9,8 @@
    how long the pool took to notice.
 
 Throughput is taken from the first result to the last (worker start-up is reported on its
-own). Run from the repository root: ``python bench/scale.py``.
+own). Run from the repository root: ``python bench/scale.py [batch] [pool]`` (both by
+default).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ async def timed_batch(
 ) -> dict[str, Any]:
     """Run ``count`` items; throughput from the first result to the last."""
     items = [{"id": n, "task": f"Count to {n % 10}:"} for n in range(count)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     stamps: list[float] = []
     results: list[BatchResult] = []
     async for result in system.batch(items, concurrency=concurrency, retries=0, **options):
@@ -78,6 +79,7 @@ async def timed_batch(
         "first_s": stamps[0] - started,
         "rate": (count - 1) / span if span > 0 else float("inf"),
         "wall_s": stamps[-1] - started,
+        "cpu_ms": (time.process_time() - cpu) / count * 1000,  # this process, per item
         "failed": sum(r.status == "failed" for r in results),  # a cut answer only stops
         "results": results,
     }
@@ -89,14 +91,19 @@ async def batch_figures(folder: Path) -> None:
         config = load_config(write_config(folder, model))
         async with build_system(config) as system:
             await timed_batch(system, 8, 8)  # warm up: imports, first connection
-            sequential, pooled = [], []
+            sequential, pooled, cpu = [], [], []
             for _ in range(ROUNDS):  # interleaved: the machine is shared and noisy
                 sequential.append((await timed_batch(system, SEQUENTIAL_ITEMS, 1))["rate"])
-                pooled.append((await timed_batch(system, ITEMS, CONCURRENCY))["rate"])
+                outcome = await timed_batch(system, ITEMS, CONCURRENCY)
+                pooled.append(outcome["rate"])
+                cpu.append(outcome["cpu_ms"])
         one, many = statistics.median(sequential), statistics.median(pooled)
         print(
             f"local: sequential {one:.1f} items/s, concurrency {CONCURRENCY} {many:.1f} items/s "
-            f"(delay {DELAY} s per item; medians of {ROUNDS} interleaved rounds)"
+            f"(delay {DELAY} s per item; medians of {ROUNDS} interleaved rounds); "
+            f"{statistics.median(cpu):.1f} ms of CPU per item in this process, so one core "
+            f"runs at most {1000 / statistics.median(cpu):.0f} items/s "
+            f"(load average {os.getloadavg()[0]:.1f})"
         )
         bench("local_concurrency_vs_sequential", many / one, "ratio", ">=20")
         bench("item_overhead_local", (1 / one - DELAY) * 1000, "ms", "<=20")
@@ -172,11 +179,14 @@ async def pool_figures(folder: Path) -> None:
 
 
 async def main() -> None:
+    parts = sys.argv[1:] or ["batch", "pool"]
     os.environ.update(LOOPBACK_ENV)  # Ray binds 127.0.0.1 only
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        await batch_figures(folder)
-        await pool_figures(folder)
+        if "batch" in parts:
+            await batch_figures(folder)
+        if "pool" in parts:
+            await pool_figures(folder)
     print("GPU pool: not measured (no GPU machine in this run)")
 
 
