@@ -129,7 +129,7 @@ class BackendConformance(ABC):
 
     async def test_cancellation_stops_generation_and_frees_the_backend(self) -> None:
         """A cancelled stream lets go within ``cancel_limit`` seconds, and the generation
-        stops: the next request takes no longer than the same request did before."""
+        stops: the next request takes little longer than the same request did before."""
         backend = self.make_backend("text")
         before = await _timed_complete(backend, self.text_request())
         received: list[object] = []
@@ -158,9 +158,12 @@ class BackendConformance(ABC):
         await backend.aclose()
         assert after[1].message.text
         delay = after[0] - before[0]
-        assert delay < self.cancel_limit, (
-            f"the request after the cancelled one took {delay:.2f} s longer than before it: "
-            "the cancelled generation kept the backend busy"
+        # A loaded machine slows both short requests alike, so the slack grows with the
+        # first one; a generation left running costs the rest of its 512 tokens, far more.
+        allowed = self.cancel_limit + 4 * before[0]
+        assert delay < allowed, (
+            f"the request after the cancelled one took {delay:.2f} s longer than before it "
+            f"(allowed {allowed:.2f} s): the cancelled generation kept the backend busy"
         )
 
 
