@@ -77,6 +77,7 @@ def register_toolset_kinds(register: Any) -> None:
         f"{_TOOLS}.mcp.kind:mcp_toolset",
         options=f"{_TOOLS}.mcp.options:MCPOptions",
         paths=("cwd",),
+        upstream=True,
     )
     register(
         "retrieval",
@@ -85,7 +86,10 @@ def register_toolset_kinds(register: Any) -> None:
         stores=("store",),
     )
     register(
-        "a2a", f"{_TOOLS}.a2a.kind:build_a2a_toolset", options=f"{_TOOLS}.a2a.toolset:A2AOptions"
+        "a2a",
+        f"{_TOOLS}.a2a.kind:build_a2a_toolset",
+        options=f"{_TOOLS}.a2a.toolset:A2AOptions",
+        upstream=True,
     )
 
 

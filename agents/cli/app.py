@@ -213,12 +213,35 @@ def serve(
     serve_command(config, options, overrides=set_ or [])
 
 
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for each model or toolset.")
+]
+
+
 @app.command()
-def validate(config: ConfigArg, set_: SetOpt = None, json_: JsonOpt = False) -> None:
+def validate(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    connect: Annotated[
+        bool, typer.Option("--connect", help="Also check that every MCP/A2A upstream answers.")
+    ] = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
     """Check a config: schema, names, references and tool support of each model."""
     from .checking import validate_command
 
-    validate_command(config, overrides=set_ or [], as_json=json_)
+    validate_command(config, overrides=set_ or [], as_json=json_, connect=connect, timeout=timeout)
+
+
+@app.command()
+def tools(
+    config: ConfigArg, set_: SetOpt = None, json_: JsonOpt = False, timeout: TimeoutOpt = 30.0
+) -> None:
+    """List every toolset's tools (connecting to MCP servers and remote agents)."""
+    from .tool_listing import tools_command
+
+    tools_command(config, overrides=set_ or [], as_json=json_, timeout=timeout)
 
 
 @app.command()
@@ -226,9 +249,7 @@ def models(
     config: ConfigArg,
     set_: SetOpt = None,
     json_: JsonOpt = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for each model.")
-    ] = 30.0,
+    timeout: TimeoutOpt = 30.0,
 ) -> None:
     """List each model with its capabilities and whether it answers."""
     from .checking import models_command

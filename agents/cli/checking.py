@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -15,26 +16,50 @@ if TYPE_CHECKING:
     from interlace.agents.config import ResolvedConfig
 
 
-def validate_command(config_path: str, *, overrides: Sequence[str], as_json: bool) -> None:
-    """Load the config, resolve every model and check tool support; print a summary."""
+def validate_command(
+    config_path: str,
+    *,
+    overrides: Sequence[str],
+    as_json: bool,
+    connect: bool = False,
+    timeout: float = 30.0,
+) -> None:
+    """Load the config, resolve every model and check tool support; print a summary.
+
+    ``connect`` also lists the tools of every upstream toolset (MCP servers, remote A2A
+    agents) within ``timeout`` seconds each, and exits 5 when one does not answer."""
     from interlace.agents.config import redacted
     from interlace.agents.config.build import build_backends, tool_path_issues
     from interlace.agents.config.errors import ConfigValidationError
 
+    from .tool_listing import ToolsetReport, print_connections, probe
+
+    reports: list[ToolsetReport] = []
     with errors_to_exit(as_json):
         resolved = load(config_path, overrides).resolved
         issues = list(tool_path_issues(resolved, build_backends(resolved)))
         if issues:
             raise ConfigValidationError(issues)
+        if connect:
+            reports = run_async(partial(probe, upstream_only=True), resolved, timeout)
+    ok = all(report.ok for report in reports)
+    code = Exit.OK if ok else Exit.CHECK
     summary = summarize(resolved)
     if as_json:
         config = redacted(resolved.config)
-        print_json({"ok": True, "exit_code": 0, "summary": summary, "config": config})
-        return
+        extra = {"upstreams": [asdict(report) for report in reports]} if connect else {}
+        print_json(
+            {"ok": ok, "exit_code": int(code), "summary": summary, "config": config, **extra}
+        )
+        raise typer.Exit(int(code))
     console = stdout()
     console.print(f"[green]✓[/] {config_path} is valid")
     for key, value in summary.items():
         console.print(f"  {key}: {value}")
+    if connect:
+        console.print("  upstreams:" if reports else "  upstreams: none")
+        print_connections(reports)
+    raise typer.Exit(int(code))
 
 
 def summarize(resolved: ResolvedConfig) -> dict[str, Any]:

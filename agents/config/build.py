@@ -72,14 +72,18 @@ def tool_path_issues(
 
 
 def build_toolsets(resolved: ResolvedConfig) -> dict[str, Toolset]:
-    """The named toolsets of the ``toolsets`` section."""
+    """The named toolsets of the ``toolsets`` section; those of ``upstream`` kinds (MCP
+    servers, remote agents) fail alone (:class:`~interlace.tools.upstream.UpstreamToolset`)."""
     from interlace.tools.registry import TOOLSET_KINDS
+    from interlace.tools.upstream import UpstreamToolset
 
     built: dict[str, Toolset] = {}
     issues: list[ConfigIssue] = []
     for name, toolset in resolved.toolsets.items():
         try:
             built[name] = TOOLSET_KINDS.get(toolset.kind)(toolset.options)
+            if TOOLSET_KINDS.metadata(toolset.kind, "upstream", False):
+                built[name] = UpstreamToolset(name, built[name])
         except UsageError as error:
             issues.append(_issue(resolved, ("toolsets", name), str(error)))
     if issues:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interlace.protocols import Message as MessageData
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
 from interlace.protocols.a2a_wire import message_to_a2a, result_from_a2a
+from interlace.protocols.errors import ToolError
 
 from ..base import Toolset
 
@@ -28,6 +29,10 @@ TASK_PARAMETERS: dict[str, Any] = {
     "required": ["task"],
     "additionalProperties": False,
 }
+
+
+class A2AConnectionError(ToolError):
+    """A remote A2A agent cannot be reached, or its agent card cannot be read."""
 
 
 class A2AOptions(BaseModel):
@@ -75,6 +80,11 @@ class A2AToolset(Toolset):
             try:
                 card = await A2ACardResolver(self._http, self.options.url).get_agent_card()
                 self._client = await create_client(card, config)
+            except Exception as error:
+                await self.aclose()
+                raise A2AConnectionError(
+                    f"cannot reach the A2A agent at {self.options.url}: {_describe(error)}"
+                ) from error
             except BaseException:
                 await self.aclose()
                 raise
@@ -82,6 +92,7 @@ class A2AToolset(Toolset):
         return self._client
 
     def _load_card(self, card: Any) -> None:
+        self._skills, self._specs = {}, []
         wanted = self.options.skills
         skills = [(skill.id, skill.description) for skill in card.skills]
         if not skills:
@@ -103,8 +114,8 @@ class A2AToolset(Toolset):
         """Send the task and wait for the remote task to end; never raises."""
         try:
             client = await self._connect()
-        except Exception as exc:
-            return _error(call, f"cannot reach the A2A agent at {self.options.url}: {exc}")
+        except A2AConnectionError as exc:
+            return _error(call, str(exc))
         skill = self._skills.get(call.name)
         task = call.arguments.get("task")
         if skill is None:
@@ -135,6 +146,14 @@ class A2AToolset(Toolset):
             await client.close()
         if http is not None:
             await http.aclose()
+
+
+def _describe(error: BaseException) -> str:
+    """One line for ``error``: its innermost cause's type and message."""
+    while error.__cause__ is not None and not str(error):
+        error = error.__cause__
+    text = " ".join(str(error).split()) or "no details"
+    return f"{type(error).__name__}: {text}"
 
 
 def _error(call: ToolCall, message: str) -> ToolResult:
