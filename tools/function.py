@@ -16,7 +16,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
-from interlace.protocols.errors import UsageError
+from interlace.protocols.errors import ControlFlow, UsageError
+from interlace.protocols.peer import PeerCapabilityError
 
 from .base import Toolset, unknown_tool
 from .context import current_run
@@ -112,12 +113,15 @@ class Tool:
         return result
 
     async def run(self, call: ToolCall) -> ToolResult:
-        """Run ``call``; never raises for a failing tool."""
+        """Run ``call``; never raises for a failing tool (control-flow signals such as
+        :class:`~interlace.protocols.peer.InputRequired` pass through)."""
         try:
             with anyio.move_on_after(self.timeout_s) as scope:
                 value = await self.invoke(call.arguments)
         except ValidationError as error:
             return self._error(call, validation_message(self.name, error))
+        except (ControlFlow, PeerCapabilityError):
+            raise  # the client must answer first, or cannot: the request's concern, not the tool's
         except Exception as error:
             return self._error(call, f"tool {self.name!r} failed: {type(error).__name__}: {error}")
         if scope.cancelled_caught:

@@ -134,7 +134,7 @@ def register_checkpointers(register: Any) -> None:
 
 @hookimpl
 def register_server_protocols(register: Any) -> None:
-    register("mcp", f"{_AGENTS}.serve.mcp_server:mcp_parts")
+    register("mcp", f"{_AGENTS}.serve.mcp:mcp_parts")
     register("a2a", f"{_AGENTS}.serve.a2a_server:a2a_parts")
     register("openai", f"{_AGENTS}.serve.openai_api:openai_parts")
     register("web", f"{_AGENTS}.serve.web.routes:web_parts")

@@ -125,7 +125,7 @@ async def serve(
     standard input/output instead. Binding anything but loopback needs ``token``.
     """
     if stdio:
-        from .mcp_server import serve_mcp_stdio
+        from .mcp import serve_mcp_stdio
 
         await serve_mcp_stdio(host, timeout_s=timeout_s)
         return

@@ -85,3 +85,17 @@ class AgentHost(Protocol):
     ) -> AsyncIterator[RunEvent]:
         """Like :meth:`resume`, yielding the run's events (the last one is ``done``)."""
         ...
+
+
+@runtime_checkable
+class UnitsHost(Protocol):
+    """A host that also shows its agents and graphs by name (``LocalHost``, ``System``).
+
+    The MCP server reads them to serve each agent's own tools (an agent's ``tools:``
+    list) and its instructions as a prompt.
+    """
+
+    @property
+    def units(self) -> Mapping[str, Any]:
+        """Agents and graphs by the name they are served under."""
+        ...

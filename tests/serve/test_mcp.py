@@ -40,9 +40,11 @@ def text_of(result: Any) -> str:
     return "".join(block.text for block in result.content if block.type == "text")
 
 
-async def test_lists_toolset_tools_and_agents(http_client: Any) -> None:
+async def test_lists_toolset_tools_agent_tools_and_agents(http_client: Any) -> None:
     tools = {tool.name: tool for tool in (await http_client.list_tools()).tools}
-    assert set(tools) == {"add", "echo", "adder", "broken", "slow", "careful"}
+    # the host's toolset, then each agent's own (adder's add clashes: prefixed), then agents
+    own = {"adder_add", "delete_file"}
+    assert set(tools) == {"add", *own, "echo", "adder", "broken", "slow", "careful"}
     assert tools["add"].input_schema["properties"]["a"]["type"] == "integer"
     assert tools["adder"].input_schema["required"] == ["task"]
     assert tools["adder"].description == "Adds numbers with a tool."

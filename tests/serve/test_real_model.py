@@ -58,7 +58,8 @@ async def test_mcp_client_calls_the_agent(url: str) -> None:
         transport = streamable_http_client(f"{url}/mcp", http_client=http)
         async with Client(transport) as client:
             names = [tool.name for tool in (await client.list_tools()).tools]
-            assert names == ["assistant"]  # the config names no shared toolsets
+            # no shared toolsets: the agent's own calculator, then the agent itself
+            assert names == ["calculator", "assistant"]
             answer = await client.call_tool("assistant", {"task": "What is 2 + 2?"})
             assert not answer.is_error
             assert text_of(answer).strip()
