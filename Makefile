@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test install browser embedder node-tools offline-pytest postgres lint linktree typecheck layers pytest bench clean
+.PHONY: demo test install browser embedder node-tools offline-pytest postgres a2a-0.3 lint linktree typecheck layers pytest bench clean
 
 # The main job: the offline RAG assistant over interlace's own docs, on the on-device model.
 RAG := examples/rag_assistant/config.yaml
@@ -19,7 +19,7 @@ demo: $(STAMP) embedder
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
-test: $(STAMP) browser postgres $(NODE_TOOLS) lint typecheck layers pytest
+test: $(STAMP) browser postgres $(NODE_TOOLS) $(A2A_03) lint typecheck layers pytest
 
 install: $(STAMP)
 
@@ -69,6 +69,15 @@ postgres:
 	  apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	    --no-install-recommends postgresql; }
+
+# The a2a-sdk 0.3 client (and its one dependency the venv lacks) in a folder of its own, so
+# the A2A tests can drive the server with both SDK generations while the venv keeps 1.x.
+A2A_03 := tests/.a2a-0.3/.installed
+a2a-0.3: $(A2A_03)
+$(A2A_03): Makefile | $(STAMP)
+	rm -rf tests/.a2a-0.3
+	$(PIP) install --quiet --no-deps --target tests/.a2a-0.3 a2a-sdk==0.3.26 httpx-sse==0.4.3
+	touch $@
 
 lint:
 	$(VENV)/bin/ruff check .

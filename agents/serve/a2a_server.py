@@ -13,6 +13,7 @@ failure, a timeout, a full model queue) or ``canceled``.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from a2a.types.a2a_pb2 import (
     StringList,
     TaskState,
 )
+from starlette.routing import Route
 
 from interlace import __version__
 from interlace.protocols import Content, Message
@@ -50,11 +52,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger("interlace.serve")
 A2A_PATH = "/a2a"
 ANSWER = "answer"
+PROTOCOL_VERSIONS = ("1.0", "0.3")
+"""A2A versions the one JSON-RPC endpoint speaks (0.3 through the SDK's compatibility)."""
+CARD_CACHE = "public, max-age=300"
+"""The card changes only when the server restarts with another config."""
+STREAM_EVERY_S = 0.05
+"""At most this often a streamed answer's artifact is updated (tokens are coalesced)."""
 
 
 def agent_card(host: AgentHost, base_url: str, *, secured: bool = False) -> AgentCard:
-    """The agent card: one skill per agent, JSON-RPC at ``BASE/a2a``, streaming on."""
+    """The agent card: one skill per agent, JSON-RPC at ``BASE/a2a`` for A2A 1.0 and 0.3
+    clients alike (the card carries both shapes), streaming on."""
     cards = host.agent_cards()
+    url = base_url.rstrip("/") + A2A_PATH
     skills = [
         AgentSkill(id=name, name=name, description=about or f"the agent {name}", tags=["agent"])
         for name, about in cards
@@ -64,11 +74,8 @@ def agent_card(host: AgentHost, base_url: str, *, secured: bool = False) -> Agen
         description="Agents served by interlace: " + ", ".join(name for name, _ in cards),
         version=__version__,
         supported_interfaces=[
-            AgentInterface(
-                url=base_url.rstrip("/") + A2A_PATH,
-                protocol_binding="JSONRPC",
-                protocol_version="1.0",
-            )
+            AgentInterface(url=url, protocol_binding="JSONRPC", protocol_version=version)
+            for version in PROTOCOL_VERSIONS
         ],
         capabilities=AgentCapabilities(streaming=True, push_notifications=False),
         default_input_modes=["text/plain"],
@@ -81,6 +88,36 @@ def agent_card(host: AgentHost, base_url: str, *, secured: bool = False) -> Agen
         )
         card.security_requirements.append(SecurityRequirement(schemes={"bearer": StringList()}))
     return card
+
+
+class _Answer:
+    """The answer as one artifact whose one text part grows: each update carries the text
+    so far (``append: false`` replaces the artifact, so every client holds the whole text
+    in one part at any time), at most every ``STREAM_EVERY_S``; the last one, with the
+    whole answer, says ``lastChunk: true``."""
+
+    def __init__(self, updater: TaskUpdater) -> None:
+        self.updater = updater
+        self.text = ""
+        self.sent = ""
+        self.last = 0.0
+
+    async def grow(self, delta: str) -> None:
+        self.text += delta
+        if time.monotonic() - self.last >= STREAM_EVERY_S:
+            await self._send(self.text, last=False)
+
+    async def close(self, output: str) -> None:
+        """Send the whole answer (``output`` wins over the streamed text) as the last chunk."""
+        whole = output or self.text
+        if whole or self.sent:
+            await self._send(whole, last=True)
+
+    async def _send(self, text: str, *, last: bool) -> None:
+        self.sent, self.last = text, time.monotonic()
+        await self.updater.add_artifact(
+            _parts(text), artifact_id=ANSWER, name=ANSWER, append=False, last_chunk=last
+        )
 
 
 @dataclass(frozen=True)
@@ -123,19 +160,12 @@ class HostExecutor(AgentExecutor):
 
         agent = self._agent_for(context)
         asked = _message(context)
-        state = {"chunks": 0}
+        answer = _Answer(updater)
         final: list[RunResult] = []
 
         async def on_event(event: RunEvent) -> None:
             if isinstance(event, TextDeltaEvent) and event.text:
-                await updater.add_artifact(
-                    _parts(event.text),
-                    artifact_id=ANSWER,
-                    name=ANSWER,
-                    append=state["chunks"] > 0,
-                    last_chunk=False,
-                )
-                state["chunks"] += 1
+                await answer.grow(event.text)
             elif isinstance(event, ToolCallEvent):
                 note = f"{event.agent} calls tool {event.call.name}"
                 await updater.start_work(updater.new_agent_message(_parts(note)))
@@ -145,8 +175,7 @@ class HostExecutor(AgentExecutor):
         thread_id = str(context.context_id)
         await stream_agent(self.host, agent, [asked], self.timeout_s, on_event, thread_id)
         result = final[-1]
-        if state["chunks"] == 0 and result.output:
-            await updater.add_artifact(_parts(result.output), artifact_id=ANSWER, name=ANSWER)
+        await answer.close(result.output if result.stop_reason != "error" else "")
         await self._finish(updater, task_id, agent, result)
 
     async def _resume(self, paused: _Paused, reply: str) -> RunResult:
@@ -225,4 +254,38 @@ def a2a_parts(host: AgentHost, settings: ServeSettings, base_url: str) -> Server
         agent_card=card,
     )
     routes = create_jsonrpc_routes(handler, A2A_PATH, enable_v0_3_compat=True)
-    return ServerParts([*routes, *create_agent_card_routes(card)])
+    # the same endpoint at the card URL with a trailing slash (several clients add it)
+    slashed = [Route(f"{r.path}/", r.endpoint, methods=["POST"]) for r in routes]
+    cards = create_agent_card_routes(card, cache_control=CARD_CACHE)
+    return ServerParts([*routes, *slashed, *[_last_modified(route) for route in cards]])
+
+
+_VALIDATORS = ("etag", "cache-control", "last-modified")
+
+
+def _last_modified(route: Route) -> Route:
+    """The card route with ``Last-Modified`` (the server's start) next to the SDK's
+    ``ETag`` and ``Cache-Control``, answering ``If-Modified-Since`` with 304."""
+    from email.utils import formatdate, parsedate_to_datetime
+
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    started = int(time.time())
+    stamp = formatdate(started, usegmt=True)
+    endpoint = route.endpoint
+
+    async def card(request: Request) -> Response:
+        response: Response = await endpoint(request)
+        response.headers["Last-Modified"] = stamp
+        since = request.headers.get("if-modified-since")
+        if response.status_code == 200 and since and "if-none-match" not in request.headers:
+            try:
+                if parsedate_to_datetime(since).timestamp() >= started:
+                    kept = {k: v for k, v in response.headers.items() if k in _VALIDATORS}
+                    return Response(status_code=304, headers=kept)
+            except (TypeError, ValueError):
+                pass  # an unreadable date: answer in full
+        return response
+
+    return Route(route.path, card, methods=["GET"])
