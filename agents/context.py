@@ -18,6 +18,7 @@ from interlace.protocols import (
 from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
 from interlace.tools.context import RunContext
+from interlace.tools.sampling import answering_with
 
 from .events import RunEvent
 from .models import get_backend
@@ -116,4 +117,5 @@ class AgentContext:
                 content=f"unknown tool {call.name!r}; available tools: {known}",
                 is_error=True,
             )
-        return await toolset.call(call)
+        with answering_with(self.backend.complete):  # an MCP server may sample our model
+            return await toolset.call(call)

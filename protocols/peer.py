@@ -58,10 +58,12 @@ class Elicitation(_Frozen):
 
 
 class Sampling(_Frozen):
-    """Ask the client's model to answer ``request`` (its tools are not offered)."""
+    """Ask the client's model to answer ``request`` (``model_hint``: a model name the
+    client may prefer)."""
 
     kind: Literal["sampling"] = "sampling"
     request: ModelRequest
+    model_hint: str | None = None
 
 
 class RootsQuery(_Frozen):

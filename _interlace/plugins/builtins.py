@@ -35,6 +35,7 @@ def register_backends(register: Any) -> None:
         probe=f"{_RUNTIMES}.openai.backend:probe_server",
         pool_defaults=_FAIL_OVER_AT_ONCE,
     )
+    register("mcp-sampling", f"{_RUNTIMES}.mcp_sampling:mcp_sampling_from_ref")
     register(
         "litellm",
         f"{_RUNTIMES}.litellm_backend:litellm_from_ref",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,22 @@ from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.settings import ServeSettings
 from interlace.runtimes.scripted import ScriptedBackend, call
 from interlace.tools import FunctionToolset, tool
+from interlace.tools.retrieval import StoreSettings, VectorStore, ingest_paths, open_store
 from tests.processes import free_port
+
+GUIDE = """# Lighthouse guide
+
+The lighthouse keeper logs every ship that passes the harbour.
+
+## Installing the lamp
+
+Mount the Fresnel lens on the brass pedestal before lighting the lamp. Tighten the
+three clamps by hand. Never use a wrench on the lens frame.
+
+## Storms
+
+During storms the keeper winds the clockwork every two hours.
+"""
 
 
 @tool
@@ -100,3 +116,21 @@ async def base_url(host: LocalHost) -> AsyncIterator[str]:
     settings = ServeSettings(port=free_port(), timeout_s=5.0, max_body_bytes=200_000)
     async with running_server(build_app(host, settings), port=settings.port) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def docs_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("web-docs")
+    (root / "lighthouse.md").write_text(GUIDE)
+    return root
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory: pytest.TempPathFactory, docs_folder: Path) -> Iterator[VectorStore]:
+    """A real persistent store holding the lighthouse guide."""
+    path = tmp_path_factory.mktemp("web") / "store"  # uploads go to web/uploads/docs
+    settings = StoreSettings(path=path, device="cpu", top_k=2, threshold=0.2)
+    opened = open_store(settings)
+    ingest_paths(opened, [docs_folder], progress=False)
+    yield opened
+    opened.close()

@@ -39,8 +39,14 @@ class MCPConnectionError(ToolError):
 class MCPConnection:
     """A lazily (re)started connection to one MCP server."""
 
-    def __init__(self, options: MCPOptions, on_tools_changed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        options: MCPOptions,
+        on_tools_changed: Callable[[], None],
+        sampling: Callable[[Any, Any], Awaitable[Any]] | None = None,
+    ) -> None:
         self.options = options
+        self._sampling = sampling
         self.generation = 0
         self._on_tools_changed = on_tools_changed
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -183,8 +189,21 @@ class MCPConnection:
             await stack.enter_async_context(http)
             assert options.url is not None
             transport = streamable_http_client(options.url, http_client=http)
+        sampling: dict[str, Any] = {}
+        if self._sampling is not None:
+            import mcp_types
+
+            tools = mcp_types.SamplingToolsCapability()
+            sampling = {
+                "sampling_callback": self._sampling,
+                "sampling_capabilities": mcp_types.SamplingCapability(tools=tools),
+            }
         client = Client(
-            transport, message_handler=self._on_message, cache=None, mode=options.protocol
+            transport,
+            message_handler=self._on_message,
+            cache=None,
+            mode=options.protocol,
+            **sampling,
         )
         return await stack.enter_async_context(client)
 

@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
+from interlace.protocols.mcp_sampling import request_from_mcp, result_to_mcp
 
 from ..base import Toolset
+from ..sampling import Sampler, current_sampler
 from .connection import MCPConnection, MCPConnectionError
 from .content import tool_result, tool_spec
 from .options import MCPOptions
@@ -31,7 +33,8 @@ class MCPToolset(Toolset):
 
     def __init__(self, options: MCPOptions | None = None, **settings: Any) -> None:
         self.options = options if options is not None else MCPOptions(**settings)
-        self._connection = MCPConnection(self.options, self._tools_changed)
+        self._connection = MCPConnection(self.options, self._tools_changed, self._sample)
+        self._callers: list[Sampler] = []
         self._specs: list[ToolSpec] | None = None
         self._idempotent: set[str] = set()
         self._listed_generation = -1
@@ -83,6 +86,9 @@ class MCPToolset(Toolset):
         async def send(client: Client) -> Any:
             return await client.call_tool(call.name, call.arguments, read_timeout_seconds=timeout)
 
+        sampler = current_sampler()
+        if sampler is not None:
+            self._callers.append(sampler)
         try:
             result = await self._connection.request(send)
         except MCPConnectionError as error:
@@ -96,7 +102,36 @@ class MCPToolset(Toolset):
                 call,
                 f"MCP server {self.options.label!r} refused the call to {call.name!r}: {message}",
             )
+        finally:
+            if sampler is not None:
+                self._callers.remove(sampler)
         return tool_result(call, result)
+
+    async def _sample(self, context: Any, params: Any) -> Any:
+        """Answer the server's ``sampling/createMessage`` with the calling agent's model."""
+        import mcp_types
+
+        sampler = current_sampler() or (self._callers[-1] if self._callers else None)
+        if sampler is None:
+            return mcp_types.ErrorData(
+                code=mcp_types.INVALID_REQUEST,
+                message="no model to sample with: this MCP client answers sampling requests "
+                "only during a tool call made by an agent",
+            )
+        wire = params.model_dump(by_alias=True, mode="json", exclude_none=True)
+        try:
+            response = await sampler(request_from_mcp(wire))
+        except Exception as error:
+            return mcp_types.ErrorData(
+                code=mcp_types.INTERNAL_ERROR, message=f"sampling failed: {error}"
+            )
+        answer = result_to_mcp(response)
+        kind = (
+            mcp_types.CreateMessageResultWithTools
+            if response.tool_calls
+            else mcp_types.CreateMessageResult
+        )
+        return kind.model_validate(answer)
 
     def requires_approval(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.options.requires_approval)

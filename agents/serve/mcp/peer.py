@@ -133,7 +133,8 @@ def question_to_mcp(question: Question) -> dict[str, Any]:
         params = {"message": question.message, "requestedSchema": question.requested_schema}
         return {"method": "elicitation/create", "params": params}
     if isinstance(question, Sampling):
-        return {"method": "sampling/createMessage", "params": request_to_mcp(question.request)}
+        params = request_to_mcp(question.request, question.model_hint)
+        return {"method": "sampling/createMessage", "params": params}
     return {"method": "roots/list", "params": {}}
 
 

@@ -104,9 +104,7 @@ class StoreResources:
         return [quote(s, safe="") for s in sources if wanted in s.lower()][:100]
 
     async def _documents(self, name: str) -> list[dict[str, Any]]:
-        from ..web.citations import documents
-
-        return await anyio.to_thread.run_sync(documents, self.stores[name])
+        return await anyio.to_thread.run_sync(_documents, self.stores[name])
 
     def fingerprint(self, name: str) -> tuple[Any, ...]:
         """Something that changes when the store's contents change (cheap to compute)."""
@@ -124,6 +122,20 @@ class StoreResources:
         for _, _, meta in self.stores[name].records():
             found[document_uri(name, str(meta.get("source", "")))] = str(meta.get("file_sha"))
         return found
+
+
+def _documents(store: Any) -> list[dict[str, Any]]:
+    """The documents of a store: source, title, kind and number of chunks, by source."""
+    found: dict[str, dict[str, Any]] = {}
+    for _, _, meta in store.records():
+        source = str(meta.get("source", ""))
+        entry = found.setdefault(
+            source,
+            {"source": source, "title": str(meta.get("title", "")), "chunks": 0},
+        )
+        entry["kind"] = str(meta.get("kind", ""))
+        entry["chunks"] += 1
+    return sorted(found.values(), key=lambda entry: entry["source"])
 
 
 def _document(store: Any, source: str) -> dict[str, Any] | None:

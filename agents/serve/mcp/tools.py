@@ -141,6 +141,11 @@ class ToolBridge:
             call = ToolCall(
                 id=f"mcp_{uuid.uuid4().hex[:12]}", name=entry.original, arguments=arguments
             )
+            if entry.toolset.requires_approval(entry.original):
+                decided = await _approved(peer, entry, call)
+                if isinstance(decided, types.CallToolResult):
+                    return decided
+                call = decided
             with anyio.fail_after(self.timeout_s):
                 return call_result(await entry.toolset.call(call))
         except TimeoutError:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,23 +18,9 @@ from interlace.agents.serve.app import build_app, running_server
 from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.settings import ServeSettings
 from interlace.runtimes.scripted import ScriptedBackend
-from interlace.tools.retrieval import StoreSettings, VectorStore, ingest_paths, open_store
+from interlace.tools.retrieval import StoreSettings, VectorStore, open_store
 from interlace.tools.retrieval.toolset import RetrievalToolset, search_tool
 from tests.serve.conftest import adder_agent, careful_agent, echo_agent
-
-GUIDE = """# Lighthouse guide
-
-The lighthouse keeper logs every ship that passes the harbour.
-
-## Installing the lamp
-
-Mount the Fresnel lens on the brass pedestal before lighting the lamp. Tighten the
-three clamps by hand. Never use a wrench on the lens frame.
-
-## Storms
-
-During storms the keeper winds the clockwork every two hours.
-"""
 
 MARKDOWN_ANSWER = """Here is **bold** text, `inline code` and a list:
 
@@ -81,24 +66,6 @@ def slow_writer(delay: float, words: int) -> Agent:
     text = " ".join(f"word{n}" for n in range(words))
     backend = ScriptedBackend([text], repeat=True, chunk_delay=delay, chunk_size=6)
     return Agent(name="slow", description="Answers slowly.", model=backend)
-
-
-@pytest.fixture(scope="session")
-def docs_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("web-docs")
-    (root / "lighthouse.md").write_text(GUIDE)
-    return root
-
-
-@pytest.fixture(scope="session")
-def store(tmp_path_factory: pytest.TempPathFactory, docs_folder: Path) -> Iterator[VectorStore]:
-    """A real persistent store holding the lighthouse guide."""
-    path = tmp_path_factory.mktemp("web") / "store"  # uploads go to web/uploads/docs
-    settings = StoreSettings(path=path, device="cpu", top_k=2, threshold=0.2)
-    opened = open_store(settings)
-    ingest_paths(opened, [docs_folder], progress=False)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture(scope="session")
