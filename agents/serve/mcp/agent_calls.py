@@ -27,7 +27,7 @@ from interlace.protocols.errors import RunTimeout
 from interlace.protocols.peer import Elicitation, Elicited
 
 from ..host import AgentHost
-from ..running import result_failure
+from ..running import raise_for_result
 from .content import error_result
 from .peer import McpPeer
 from .rounds import Round
@@ -35,7 +35,7 @@ from .rounds import Round
 if TYPE_CHECKING:
     from interlace.agents.events import ApprovalRequest, Decision, RunEvent, RunResult
 
-SIMPLE = (str, int, float, bool)
+STOP_REASON_META = "interlace/stop_reason"
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -104,16 +104,18 @@ class AgentCalls:
         try:
             with anyio.fail_after(self.timeout_s):
                 result = await self._run(agent, arguments, peer, round, steps)
+        except RunTimeout:
+            raise  # the agent's own limit: its message says which
         except TimeoutError as error:
             raise RunTimeout(
                 f"agent {agent!r} did not finish within {self.timeout_s:g} s"
             ) from error
         if isinstance(result, types.CallToolResult):
             return result
-        failure = result_failure(result)
-        if failure is not None:
-            return error_result(failure)
-        return types.CallToolResult(content=[types.TextContent(text=result.output)])
+        raise_for_result(result)  # a failed or timed-out run: the bridge's error result
+        # a stop short of a final answer (cut at max_tokens, ...) is named in _meta
+        meta = None if result.stop_reason == "final" else {STOP_REASON_META: result.stop_reason}
+        return types.CallToolResult(content=[types.TextContent(text=result.output)], meta=meta)
 
     async def _run(
         self, agent: str, arguments: Mapping[str, Any], peer: McpPeer, round: Round, steps: _Steps

@@ -20,7 +20,7 @@ from mcp.server import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from interlace.protocols import ToolCall
-from interlace.protocols.errors import ControlFlow
+from interlace.protocols.errors import ControlFlow, RunTimeout
 from interlace.protocols.peer import Elicited, PeerCapabilityError
 from interlace.tools.base import Toolset
 
@@ -148,7 +148,9 @@ class ToolBridge:
                 call = decided
             with anyio.fail_after(self.timeout_s):
                 return call_result(await entry.toolset.call(call))
-        except TimeoutError:
+        except TimeoutError as exc:
+            if isinstance(exc, RunTimeout):  # an agent's run: its message says which limit
+                return error_result(public_error(exc))
             return error_result(
                 f"tool {entry.tool.name!r} did not finish within {self.timeout_s:g} s"
             )
