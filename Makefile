@@ -19,7 +19,7 @@ demo: $(STAMP) embedder
 	$(VENV)/bin/interlace ingest $(RAG) examples/rag_assistant/docs
 	$(VENV)/bin/interlace run $(RAG) "How can a team share one vector store?"
 
-test: $(STAMP) browser postgres $(NODE_TOOLS) $(A2A_03) lint typecheck layers pytest
+test: $(STAMP) browser postgres $(NODE_TOOLS) a2a-0.3 lint typecheck layers pytest
 
 install: $(STAMP)
 
@@ -108,7 +108,7 @@ pytest: embedder
 
 # The suite with the network cut (only loopback, in a new network namespace): run it after
 # `make test` (or install and node-tools) has set everything up.
-offline-pytest: $(STAMP) $(NODE_TOOLS)
+offline-pytest: $(STAMP) $(NODE_TOOLS) a2a-0.3
 	unshare -rn sh -c 'ip link set lo up && $(MAKE) --no-print-directory pytest'
 
 bench: $(STAMP)

@@ -103,7 +103,8 @@ class RunError(BaseModel):
     """The failure that ended a run with ``stop_reason="error"``.
 
     ``type`` is the exception's class name (``ContextOverflowError``, ``BackendError``,
-    ...); a context overflow also carries both token counts.
+    ...); a context overflow also carries both token counts, a failure worth retrying
+    later (a full model queue, an unavailable upstream) the seconds to wait.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -112,6 +113,7 @@ class RunError(BaseModel):
     message: str
     prompt_tokens: int | None = None
     context_window: int | None = None
+    retry_after: float | None = None
 
     @classmethod
     def of(cls, exc: BaseException) -> RunError:
@@ -121,6 +123,7 @@ class RunError(BaseModel):
             message=str(exc),
             prompt_tokens=getattr(exc, "prompt_tokens", None),
             context_window=getattr(exc, "context_window", None),
+            retry_after=getattr(exc, "retry_after", None),
         )
 
 

@@ -27,23 +27,23 @@ State = Literal["unknown", "available", "unavailable"]
 
 class ToolsetUnavailable(ToolError):
     """An upstream toolset cannot be reached; the message names it and why (``reason``),
-    and when it is tried again (``retry_in_s``)."""
+    and in how many seconds it is tried again (``retry_after``)."""
 
-    def __init__(self, message: str, reason: str = "", retry_in_s: float | None = None) -> None:
+    def __init__(self, message: str, reason: str = "", retry_after: float | None = None) -> None:
         super().__init__(message)
         self.reason = reason or message
-        self.retry_in_s = retry_in_s
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
 class UpstreamStatus:
     """Where an upstream toolset stands: ``state``, the ``reason`` of the last failure,
-    how many failures in a row, and the seconds until the next try (``retry_in_s``)."""
+    how many failures in a row, and the seconds until the next try (``retry_after``)."""
 
     state: State
     reason: str = ""
     failures: int = 0
-    retry_in_s: float | None = None
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,21 @@ class Backoff:
 
 
 class UpstreamToolset(Toolset):
-    """``inner`` under the name ``name``, failing alone (see the module docstring)."""
+    """``inner`` under the name ``name``, failing alone (see the module docstring);
+    ``where`` says where the upstream is (its URL or command), for messages."""
 
     def __init__(
         self,
         name: str,
         inner: Toolset,
         *,
+        where: str = "",
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
         self.inner = inner
+        self.where = where
         self.backoff = backoff or Backoff()
         self._clock = clock
         self._state: State = "unknown"

@@ -52,7 +52,8 @@ async def list_toolsets(
             with anyio.fail_after(timeout_s):
                 specs = await toolsets[report.name].list_tools()
         except TimeoutError:
-            report.error = f"no answer within {timeout_s:g} s"
+            where = getattr(toolsets[report.name], "where", "")
+            report.error = f"no answer within {timeout_s:g} s" + (f" from {where}" if where else "")
         except Exception as error:
             reason = getattr(error, "reason", None) or str(error)
             report.error = " ".join(reason.split()) or type(error).__name__

@@ -83,12 +83,21 @@ def build_toolsets(resolved: ResolvedConfig) -> dict[str, Toolset]:
         try:
             built[name] = TOOLSET_KINDS.get(toolset.kind)(toolset.options)
             if TOOLSET_KINDS.metadata(toolset.kind, "upstream", False):
-                built[name] = UpstreamToolset(name, built[name])
+                built[name] = UpstreamToolset(name, built[name], where=_where(toolset.options))
         except UsageError as error:
             issues.append(_issue(resolved, ("toolsets", name), str(error)))
     if issues:
         raise ConfigValidationError(issues)
     return built
+
+
+def _where(options: Any) -> str:
+    """Where an upstream toolset is, from its options (a URL, else its label or command)."""
+    for key in ("url", "label", "command"):
+        value = getattr(options, key, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def build_agents(

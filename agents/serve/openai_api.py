@@ -42,6 +42,7 @@ from interlace.protocols.errors import (
     UsageError,
 )
 from interlace.protocols.openai_wire import event_to_chunk, request_from_openai, response_to_openai
+from interlace.tools.upstream import ToolsetUnavailable
 
 from .host import AgentHost
 from .openai_fields import UnsupportedField, check_fields
@@ -92,6 +93,10 @@ def error_for(exc: BaseException) -> ApiError:
         return ApiError(429, message, "rate_limit_error", "overloaded", headers=headers)
     if isinstance(exc, ContextOverflowError):
         return ApiError(400, message, "invalid_request_error", "context_length_exceeded")
+    if isinstance(exc, ToolsetUnavailable):
+        seconds = str(max(1, math.ceil(exc.retry_after or 1)))
+        headers = {"Retry-After": seconds}
+        return ApiError(503, message, "server_error", "upstream_unavailable", headers=headers)
     if isinstance(exc, UnsupportedField):
         return ApiError(400, message, "invalid_request_error", "unsupported_field", param=exc.field)
     if isinstance(exc, UsageError):

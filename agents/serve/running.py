@@ -21,6 +21,7 @@ from interlace.protocols.errors import (
     RunTimeout,
     UsageError,
 )
+from interlace.tools.upstream import ToolsetUnavailable
 
 from .host import AgentHost
 
@@ -98,8 +99,9 @@ async def stream_agent(
 
 def raise_for_result(result: RunResult) -> None:
     """Raise what a run that did not end well stands for: :class:`RunTimeout` (its
-    ``limits.timeout_s``), ``ContextOverflowError`` with both token counts, or
-    ``RunFailure``. Other stops (``length``, ``max_steps``, ...) carry an answer."""
+    ``limits.timeout_s``), ``ContextOverflowError`` with both token counts,
+    ``ToolsetUnavailable`` (an upstream it needs is down), or ``RunFailure``. Other stops
+    (``length``, ``max_steps``, ...) carry an answer."""
     agent = result.agent or "?"
     if result.stop_reason == "timeout":
         raise RunTimeout(f"agent {agent!r} did not finish: {result.detail}")
@@ -108,4 +110,7 @@ def raise_for_result(result: RunResult) -> None:
     error = result.error
     if error is not None and error.prompt_tokens is not None and error.context_window is not None:
         raise ContextOverflowError(error.prompt_tokens, error.context_window, f"(agent {agent!r})")
-    raise RunFailure(f"agent {agent} failed: {result.detail or 'unknown error'}")
+    message = f"agent {agent} failed: {result.detail or 'unknown error'}"
+    if error is not None and error.type == ToolsetUnavailable.__name__:
+        raise ToolsetUnavailable(message, error.message, error.retry_after)
+    raise RunFailure(message)

@@ -85,6 +85,11 @@ async def test_other_agents_and_tools_are_served_normally(
         ok = await http.post(f"{dead_server}/v1/chat/completions", json=body)
         assert ok.status_code == 200
         assert ok.json()["choices"][0]["message"]["content"] == "hello from config"
+        dead = await http.post(f"{dead_server}/v1/chat/completions", json={**body, "model": "user"})
+    assert dead.status_code == 503  # an upstream of this agent is down: try again later
+    assert int(dead.headers["retry-after"]) >= 1
+    assert dead.json()["error"]["code"] == "upstream_unavailable"
+    assert "is unavailable" in dead.json()["error"]["message"]
 
 
 def test_tools_and_validate_connect_name_the_dead_upstreams(
@@ -105,8 +110,9 @@ def test_tools_and_validate_connect_name_the_dead_upstreams(
     assert a2a in reports["deada2a"]["error"]
     checked = interlace("validate", str(path), "--connect", "--timeout", "8")
     assert checked.returncode == 5, checked.stderr
-    assert f"✗ toolset deadmcp (mcp): cannot connect to MCP server at {mcp}" in checked.stdout
-    assert f"✗ toolset deada2a (a2a): cannot reach the A2A agent at {a2a}" in checked.stdout
+    lines = {line.split(":")[0].strip(): line for line in checked.stdout.splitlines()}
+    assert mcp in lines["✗ toolset deadmcp (mcp)"]  # "cannot connect to MCP server at URL: ..."
+    assert f"cannot reach the A2A agent at {a2a}" in lines["✗ toolset deada2a (a2a)"]
     assert "✓ toolset" not in checked.stdout  # only upstreams are contacted
     ran = interlace("run", str(path), "hi", "--agent", "user")
     assert ran.returncode == 1
@@ -142,7 +148,7 @@ async def test_an_unavailable_upstream_is_retried_with_backoff() -> None:
     )
     with pytest.raises(ToolsetUnavailable):  # within the backoff: not contacted again
         await guarded.list_tools()
-    assert (inner.attempts, guarded.status.state, guarded.status.retry_in_s) == (
+    assert (inner.attempts, guarded.status.state, guarded.status.retry_after) == (
         1,
         "unavailable",
         1,
@@ -153,7 +159,7 @@ async def test_an_unavailable_upstream_is_retried_with_backoff() -> None:
     now[0] += 1.5
     with pytest.raises(ToolsetUnavailable):  # tried again, failed again: 2 s now
         await guarded.list_tools()
-    assert (inner.attempts, guarded.status.retry_in_s, guarded.status.failures) == (2, 2, 2)
+    assert (inner.attempts, guarded.status.retry_after, guarded.status.failures) == (2, 2, 2)
     inner.alive = True
     now[0] += 2
     assert [spec.name for spec in await guarded.list_tools()] == ["add"]

@@ -20,9 +20,9 @@ served next to those. Transports: Streamable HTTP (``/mcp`` on the one app) and 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import mcp_types as types
@@ -41,6 +41,7 @@ from mcp.server.subscriptions import (
 from mcp.shared.exceptions import MCPError
 
 from interlace import __version__
+from interlace.protocols.catalog import PromptResult, ResourceContents
 from interlace.protocols.errors import UsageError
 from interlace.protocols.peer import InputRequired, LogLevel, PeerCapabilityError, serving
 from interlace.tools.providers import PromptProvider, ResourceProvider
@@ -56,6 +57,7 @@ from .rounds import Round, input_required
 from .tools import ToolBridge, served_toolsets
 
 logger = logging.getLogger("interlace.serve")
+T = TypeVar("T")
 NAME = "interlace"
 FRESH = CacheHint(ttl_ms=0, scope="private")
 """Lists and documents change with ingests and upstreams: clients may not reuse them."""
@@ -150,20 +152,38 @@ class McpFeatures:
         entry = await self.tools.find(params.name)
         if self._lists is None:
             await self.lists_changed()
+
+        async def call(peer: McpPeer, round: Round) -> types.CallToolResult:
+            try:
+                return await self.tools.call(entry, dict(params.arguments or {}), peer, round)
+            except PeerCapabilityError as error:
+                if peer.modern:
+                    raise
+                return error_result(str(error))  # a handshake session: the model reads it
+
+        result = await self.in_rounds(ctx, params, call)
+        await self.lists_changed()
+        return result
+
+    async def in_rounds(
+        self,
+        ctx: ServerRequestContext[Any],
+        params: Any,
+        work: Callable[[McpPeer, Round], Awaitable[T]],
+    ) -> T | types.InputRequiredResult:
+        """Run ``work`` for one request with its client as the peer: questions the client
+        must answer first end it with an ``input_required`` result (see :mod:`.rounds`),
+        a question it cannot answer is the protocol's missing-capability error."""
         round = Round.of(params.request_state, params.input_responses)
         peer = self.peer(ctx, round)
         try:
             with serving(peer):
-                result = await self.tools.call(entry, dict(params.arguments or {}), peer, round)
-            await self.lists_changed()
-            return result
+                return await work(peer, round)
         except InputRequired as asked:
             round.answers = peer.answers
             return input_required(asked.questions, round)
         except PeerCapabilityError as error:
-            if peer.modern:
-                raise capability_error(error) from None
-            return error_result(str(error))
+            raise capability_error(error) from None
 
     # --- prompts -----------------------------------------------------------------------
 
@@ -179,18 +199,16 @@ class McpFeatures:
         self, ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
     ) -> types.GetPromptResult | types.InputRequiredResult:
         """``prompts/get`` (a provider may ask the client first)."""
-        round = Round.of(params.request_state, params.input_responses)
-        peer = self.peer(ctx, round)
+
+        async def get(peer: McpPeer, round: Round) -> PromptResult | None:
+            return await self.prompts.get(params.name, dict(params.arguments or {}))
+
         try:
-            with serving(peer):
-                found = await self.prompts.get(params.name, dict(params.arguments or {}))
-        except InputRequired as asked:
-            round.answers = peer.answers
-            return input_required(asked.questions, round)
-        except PeerCapabilityError as error:
-            raise capability_error(error) from None
+            found = await self.in_rounds(ctx, params, get)
         except UsageError as error:
             raise MCPError(types.INVALID_PARAMS, str(error)) from None
+        if isinstance(found, types.InputRequiredResult):
+            return found
         if found is None:
             known = ", ".join(spec.name for spec in await self.prompts.list_prompts())
             raise MCPError(types.INVALID_PARAMS, f"unknown prompt {params.name!r}; known: {known}")
@@ -217,14 +235,13 @@ class McpFeatures:
         self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult | types.InputRequiredResult:
         """``resources/read``; an unknown URI is INVALID_PARAMS with the URI in ``data``."""
-        round = Round.of(params.request_state, params.input_responses)
-        peer = self.peer(ctx, round)
-        try:
-            with serving(peer):
-                found = await self.resources.read(params.uri)
-        except InputRequired as asked:
-            round.answers = peer.answers
-            return input_required(asked.questions, round)
+
+        async def read(peer: McpPeer, round: Round) -> Sequence[ResourceContents] | None:
+            return await self.resources.read(params.uri)
+
+        found = await self.in_rounds(ctx, params, read)
+        if isinstance(found, types.InputRequiredResult):
+            return found
         if not found:
             message = f"resource not found: {params.uri}"
             raise MCPError(types.INVALID_PARAMS, message, {"uri": params.uri})
