@@ -13,16 +13,27 @@ _memory: Any = None
 def checkpoint_types() -> list[type[Any]]:
     """The interlace types every run's state and interrupts may hold (planners declare
     their own on top: ``Planner.checkpoint_types``)."""
-    from interlace.protocols import ImagePart, Message, TextPart, ToolCall, ToolResult, Usage
+    from interlace.protocols import (
+        AudioPart,
+        ImagePart,
+        Message,
+        ResourcePart,
+        TextPart,
+        ToolCall,
+        ToolResult,
+        Usage,
+    )
 
     from .events import ApprovalRequest, Decision
     from .state import Stop
 
     return [
         ApprovalRequest,
+        AudioPart,
         Decision,
         ImagePart,
         Message,
+        ResourcePart,
         Stop,
         TextPart,
         ToolCall,

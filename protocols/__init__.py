@@ -28,10 +28,12 @@ from .errors import (
     UsageError,
 )
 from .messages import (
+    AudioPart,
     Content,
     ContentPart,
     ImagePart,
     Message,
+    ResourcePart,
     Role,
     TextPart,
     ToolCall,
@@ -58,6 +60,7 @@ from .stream import StreamAssembler, parse_arguments, response_events
 
 __all__ = [
     "ApprovalRequired",
+    "AudioPart",
     "BackendError",
     "BackendUnavailableError",
     "CapabilityError",
@@ -80,6 +83,7 @@ __all__ = [
     "NamedToolChoice",
     "OverloadedError",
     "ProtocolError",
+    "ResourcePart",
     "ResponseFormat",
     "Role",
     "RunFailure",

@@ -4,9 +4,10 @@ Both directions live here, on A2A 1.0's JSON (the protobuf JSON form:
 ``{"messageId", "role": "ROLE_USER", "parts": [{"text": ...}]}``), so the A2A client
 toolset and the A2A server share one codec and it imports no SDK (the SDK's
 ``json_format`` turns these dicts into its objects). Lossless for user and assistant
-messages whose content is a string or parts with at least one image (text-only parts
-come back as one string); ``data:`` images travel as raw bytes, other image URLs as URL
-parts, a message's ``name`` in its metadata.
+messages whose content is a string or parts with at least one image, audio or document
+(text-only parts come back as one string); ``data:`` images and audio travel as raw
+bytes, other image URLs as URL parts, embedded documents as text or raw parts with their
+URI in the part's metadata, a message's ``name`` in the message's metadata.
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ProtocolError
-from .messages import Content, ContentPart, ImagePart, Message, TextPart, ToolResult
+from .messages import (
+    AudioPart,
+    Content,
+    ContentPart,
+    ImagePart,
+    Message,
+    ResourcePart,
+    TextPart,
+    ToolResult,
+)
 
 _DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 _ROLES = {"user": "ROLE_USER", "assistant": "ROLE_AGENT"}
 NAME_KEY = "interlace.dev/name"
 DETAIL_KEY = "interlace.dev/detail"
+URI_KEY = "interlace.dev/uri"
 URL_IMAGE = "image/*"
 COMPLETED = "TASK_STATE_COMPLETED"
 
@@ -39,6 +50,12 @@ def parts_to_a2a(content: Content) -> list[dict[str, Any]]:
 def _part(part: ContentPart) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"text": part.text}
+    if isinstance(part, AudioPart):
+        return {"raw": part.data, "mediaType": part.mime_type}
+    if isinstance(part, ResourcePart):
+        body = {"text": part.text} if part.text is not None else {"raw": part.data}
+        kind = {"mediaType": part.mime_type} if part.mime_type else {}
+        return {**body, **kind, "metadata": {URI_KEY: part.uri}}
     match = _DATA_URL.match(part.url)
     found = {"raw": match["data"], "mediaType": match["mime"]} if match else {}
     data = found or {"url": part.url, "mediaType": URL_IMAGE}
@@ -55,7 +72,11 @@ def parts_from_a2a(parts: Sequence[Mapping[str, Any]]) -> Content:
 
 def _content_part(part: Mapping[str, Any]) -> ContentPart:
     mime = str(part.get("mediaType") or "")
-    detail = (part.get("metadata") or {}).get(DETAIL_KEY)
+    metadata = part.get("metadata") or {}
+    detail = metadata.get(DETAIL_KEY)
+    if URI_KEY in metadata and ("text" in part or "raw" in part):
+        text, raw = part.get("text"), part.get("raw")
+        return ResourcePart(uri=metadata[URI_KEY], mime_type=mime or None, text=text, data=raw)
     if "text" in part:
         return TextPart(text=part["text"])
     if "data" in part:
@@ -66,6 +87,8 @@ def _content_part(part: Mapping[str, Any]) -> ContentPart:
         return TextPart(text=f"[file <{part['url']}>{f' ({mime})' if mime else ''}]")
     if "raw" in part and mime.startswith("image/"):
         return ImagePart(url=f"data:{mime};base64,{part['raw']}", detail=detail)
+    if "raw" in part and mime.startswith("audio/"):
+        return AudioPart(data=part["raw"], mime_type=mime)
     name = part.get("filename") or "file"
     return TextPart(text=f"[file {name} ({mime or 'application/octet-stream'}), not shown]")
 
@@ -151,9 +174,14 @@ def artifacts_content(artifacts: Sequence[Mapping[str, Any]]) -> Content:
     """The content of a task's artifacts: the text of each (its parts are chunks of one
     text, streamed) on its own line, or all their parts when one is not text."""
     parts = [part for artifact in artifacts for part in artifact.get("parts") or []]
-    if any("text" not in part for part in parts):
+    if not all(_plain_text(part) for part in parts):
         return parts_from_a2a(parts)
     texts = (
         "".join(part["text"] for part in artifact.get("parts") or []) for artifact in artifacts
     )
     return "\n".join(text for text in texts if text)
+
+
+def _plain_text(part: Mapping[str, Any]) -> bool:
+    """Whether an A2A part is text (not an embedded document's text)."""
+    return "text" in part and URI_KEY not in (part.get("metadata") or {})

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .errors import ProtocolError
-from .messages import Message
+from .messages import Message, check_text_or_data
 
 
 class _Frozen(BaseModel):
@@ -29,8 +28,7 @@ class ResourceContents(_Frozen):
 
     @model_validator(mode="after")
     def _text_or_data(self) -> ResourceContents:
-        if (self.text is None) == (self.data is None):
-            raise ProtocolError(f"resource {self.uri!r} needs exactly one of text or data")
+        check_text_or_data(self.uri, self.text, self.data)
         return self
 
 

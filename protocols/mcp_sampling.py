@@ -11,18 +11,27 @@ blocks (2025-11-25 sampling with tools).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ProtocolError
-from .messages import ContentPart, ImagePart, Message, TextPart, ToolCall, ToolSpec
+from .mcp_wire import DATA_URL
+from .messages import (
+    AudioPart,
+    ContentPart,
+    ImagePart,
+    Message,
+    ResourcePart,
+    TextPart,
+    ToolCall,
+    ToolSpec,
+    part_text,
+)
 from .requests import FinishReason, ModelRequest, ModelResponse, SamplingSettings, Usage
 
 DEFAULT_MAX_TOKENS = 1024
 """``maxTokens`` is required on the wire; a request without ``max_tokens`` asks for this."""
 
-_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 _STOPS: dict[str, FinishReason] = {
     "endTurn": "stop",
     "stopSequence": "stop",
@@ -114,9 +123,12 @@ def _blocks(content: str | Sequence[ContentPart] | None) -> list[dict[str, Any]]
 
 
 def _part_to_mcp(part: ContentPart) -> dict[str, Any]:
-    if isinstance(part, TextPart):
-        return {"type": "text", "text": part.text}
-    match = _DATA_URL.match(part.url)
+    """A sampling content block: text, image or audio (documents as their text)."""
+    if isinstance(part, TextPart | ResourcePart):
+        return {"type": "text", "text": part_text(part)}
+    if isinstance(part, AudioPart):
+        return {"type": "audio", "data": part.data, "mimeType": part.mime_type}
+    match = DATA_URL.match(part.url)
     if match is None:
         raise ProtocolError(
             f"MCP sampling carries images as data, not links; got {part.url[:60]!r} "
@@ -154,6 +166,8 @@ def _part_from_mcp(block: Mapping[str, Any]) -> ContentPart:
         return TextPart(text=str(block.get("text", "")))
     if kind == "image":
         return ImagePart(url=f"data:{block['mimeType']};base64,{block['data']}")
+    if kind == "audio":
+        return AudioPart(data=block["data"], mime_type=block["mimeType"])
     return TextPart(text=f"[{kind} content, not shown]")
 
 

@@ -3,23 +3,32 @@
 Both directions live here, on MCP's JSON (``inputSchema``, ``structuredContent``,
 ``isError``, ``{"type": "text", ...}`` blocks), so the MCP client toolset and the MCP
 server share one codec and it imports no SDK. Lossless for the protocol's own shapes:
-a result whose content is a string, or parts with at least one image (text-only parts
-come back as one string; image URLs that are not ``data:`` travel as resource links
-marked as images). MCP content the protocol has no part for (audio, binary resources,
-links) becomes a readable text part.
+a result whose content is a string, or parts with at least one image, audio or embedded
+document (text-only parts come back as one string; image URLs that are not ``data:``
+travel as resource links marked as images). Audio blocks are audio parts, embedded
+resources (text or blob) resource parts; a plain resource link, which the protocol has
+no part for, becomes a readable text part.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .messages import Content, ContentPart, ImagePart, TextPart, ToolResult, ToolSpec
+from .messages import (
+    AudioPart,
+    Content,
+    ContentPart,
+    ImagePart,
+    ResourcePart,
+    TextPart,
+    ToolResult,
+    ToolSpec,
+)
 
-_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
+DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 IMAGE_KEY = "interlace.dev/image"
 DETAIL_KEY = "interlace.dev/detail"
 
@@ -44,8 +53,8 @@ def tool_from_mcp(tool: Mapping[str, Any]) -> ToolSpec:
 
 
 def content_to_mcp(content: Content) -> list[dict[str, Any]]:
-    """MCP content blocks: text blocks, ``data:`` images as image blocks, other image URLs
-    as resource links marked as images."""
+    """MCP content blocks: text, audio and embedded-resource blocks for those parts,
+    ``data:`` images as image blocks, other image URLs as resource links marked as images."""
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     return [_part_block(part) for part in content]
@@ -54,8 +63,12 @@ def content_to_mcp(content: Content) -> list[dict[str, Any]]:
 def _part_block(part: ContentPart) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
+    if isinstance(part, AudioPart):
+        return {"type": "audio", "data": part.data, "mimeType": part.mime_type}
+    if isinstance(part, ResourcePart):
+        return {"type": "resource", "resource": resource_to_mcp(part)}
     meta: dict[str, Any] = {DETAIL_KEY: part.detail} if part.detail else {}
-    match = _DATA_URL.match(part.url)
+    match = DATA_URL.match(part.url)
     if match is not None:
         block = {"type": "image", "data": match["data"], "mimeType": match["mime"]}
     else:
@@ -85,28 +98,33 @@ def content_parts(block: Mapping[str, Any]) -> list[ContentPart]:
     if kind == "resource_link" and meta.get(IMAGE_KEY):
         return [ImagePart(url=block["uri"], detail=detail)]
     if kind == "audio":
-        size = len(base64.b64decode(block["data"], validate=False))
-        return [TextPart(text=f"[audio {block['mimeType']}, {size} bytes, not shown]")]
+        return [AudioPart(data=block["data"], mime_type=block["mimeType"])]
     if kind == "resource":
-        return _resource_parts(block["resource"])
+        return [resource_from_mcp(block["resource"])]
     if kind == "resource_link":
         about = f": {block['description']}" if block.get("description") else ""
         return [TextPart(text=f"[resource link {block['name']} <{block['uri']}>{about}]")]
     return [TextPart(text=f"[unsupported MCP content of type {kind!r}]")]
 
 
-def _resource_parts(resource: Mapping[str, Any]) -> list[ContentPart]:
-    mime = resource.get("mimeType") or "application/octet-stream"
-    text = resource.get("text")
-    if text is not None:
-        return [TextPart(text=f"[resource <{resource['uri']}> ({mime})]\n{text}")]
-    blob: str = resource["blob"]
-    if mime.startswith("image/"):
-        return [ImagePart(url=f"data:{mime};base64,{blob}")]
-    size = len(base64.b64decode(blob, validate=False))
-    return [
-        TextPart(text=f"[binary resource <{resource['uri']}> ({mime}), {size} bytes, not shown]")
-    ]
+def resource_to_mcp(part: ResourcePart) -> dict[str, Any]:
+    """MCP text or blob resource contents (``uri``, ``mimeType``, ``text`` | ``blob``)."""
+    data: dict[str, Any] = {"uri": part.uri}
+    if part.mime_type is not None:
+        data["mimeType"] = part.mime_type
+    if part.text is not None:
+        return {**data, "text": part.text}
+    return {**data, "blob": part.data}
+
+
+def resource_from_mcp(resource: Mapping[str, Any]) -> ResourcePart:
+    """The resource part of MCP text or blob resource contents."""
+    return ResourcePart(
+        uri=resource["uri"],
+        mime_type=resource.get("mimeType"),
+        text=resource.get("text"),
+        data=resource.get("blob") if resource.get("text") is None else None,
+    )
 
 
 # --- tool results --------------------------------------------------------------------------

@@ -31,8 +31,61 @@ class ImagePart(_Frozen):
     detail: Literal["auto", "low", "high"] | None = None
 
 
-ContentPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+class AudioPart(_Frozen):
+    """Audio: base64 ``data`` of the ``mime_type`` (``audio/wav``, ``audio/mpeg``, ...)."""
+
+    type: Literal["audio"] = "audio"
+    data: str
+    mime_type: str
+
+
+class ResourcePart(_Frozen):
+    """A document embedded whole: its ``uri`` with its ``text``, or base64 ``data`` for a
+    binary document (exactly one of them), and its ``mime_type``."""
+
+    type: Literal["resource"] = "resource"
+    uri: str
+    mime_type: str | None = None
+    text: str | None = None
+    data: str | None = None
+
+    @model_validator(mode="after")
+    def _text_or_data(self) -> ResourcePart:
+        check_text_or_data(self.uri, self.text, self.data)
+        return self
+
+
+def check_text_or_data(uri: str, text: str | None, data: str | None) -> None:
+    """A document has exactly one of ``text`` or (binary) ``data``."""
+    if (text is None) == (data is None):
+        raise ProtocolError(f"resource {uri!r} needs exactly one of text or data")
+
+
+ContentPart = Annotated[
+    TextPart | ImagePart | AudioPart | ResourcePart, Field(discriminator="type")
+]
 Content = str | tuple[ContentPart, ...]
+
+
+def part_text(part: ContentPart) -> str:
+    """What a text-only reader sees of a part: its text, an embedded document's text under
+    a header, a short note for audio and binary documents, nothing for an image."""
+    if isinstance(part, TextPart):
+        return part.text
+    if isinstance(part, AudioPart):
+        return f"[audio {part.mime_type}, {_size(part.data)} bytes, not shown]"
+    if isinstance(part, ResourcePart):
+        mime = part.mime_type or ("text/plain" if part.text is not None else "binary")
+        if part.text is not None:
+            return f"[resource <{part.uri}> ({mime})]\n{part.text}"
+        return f"[binary resource <{part.uri}> ({mime}), {_size(part.data or '')} bytes, not shown]"
+    return ""
+
+
+def _size(data: str) -> int:
+    """The byte length of base64 ``data`` (without decoding it)."""
+    compact = "".join(data.split())
+    return len(compact) * 3 // 4 - compact.endswith("=") - compact.endswith("==")
 
 
 class ToolCall(_Frozen):
@@ -79,12 +132,13 @@ class Message(_Frozen):
 
     @property
     def text(self) -> str:
-        """The concatenated text of the message (image parts are skipped)."""
+        """The concatenated text of the message (see :func:`part_text`: images are
+        skipped, audio and binary documents noted)."""
         if self.content is None:
             return ""
         if isinstance(self.content, str):
             return self.content
-        return "".join(part.text for part in self.content if isinstance(part, TextPart))
+        return "".join(part_text(part) for part in self.content)
 
     @classmethod
     def system(cls, text: str) -> Message:

@@ -16,7 +16,19 @@ from typing import Any, TypeVar, cast
 from pydantic import ValidationError
 
 from .errors import ProtocolError
-from .messages import ROLES, ContentPart, ImagePart, Message, Role, TextPart, ToolCall, ToolSpec
+from .messages import (
+    ROLES,
+    AudioPart,
+    ContentPart,
+    ImagePart,
+    Message,
+    ResourcePart,
+    Role,
+    TextPart,
+    ToolCall,
+    ToolSpec,
+    part_text,
+)
 from .requests import (
     FinishReason,
     JsonObjectFormat,
@@ -70,9 +82,18 @@ def _validated(build: type[T], where: str, **fields: Any) -> T:
 
 
 def part_to_openai(part: ContentPart) -> Json:
-    """One content part as an OpenAI content part."""
+    """One content part as an OpenAI content part: audio as ``input_audio``; OpenAI has no
+    embedded documents, so an image document travels as an image and any other as its
+    text (:func:`~interlace.protocols.messages.part_text`)."""
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
+    if isinstance(part, AudioPart):
+        audio = {"data": part.data, "format": _audio_format(part.mime_type)}
+        return {"type": "input_audio", "input_audio": audio}
+    if isinstance(part, ResourcePart):
+        if part.data is not None and (part.mime_type or "").startswith("image/"):
+            return part_to_openai(ImagePart(url=f"data:{part.mime_type};base64,{part.data}"))
+        return {"type": "text", "text": part_text(part)}
     image: Json = {"url": part.url}
     if part.detail is not None:
         image["detail"] = part.detail
@@ -88,7 +109,33 @@ def part_from_openai(data: Any) -> ContentPart:
         image = _object(_require(data, "image_url", "image part"), "image_url")
         url = _require(image, "url", "image_url")
         return _validated(ImagePart, "image part", url=url, detail=image.get("detail"))
-    raise ProtocolError(f"unsupported content part type {kind!r}; expected 'text' or 'image_url'")
+    if kind == "input_audio":
+        audio = _object(_require(data, "input_audio", "audio part"), "input_audio")
+        mime = _audio_mime(str(_require(audio, "format", "input_audio")))
+        return _validated(
+            AudioPart, "audio part", data=_require(audio, "data", "input_audio"), mime_type=mime
+        )
+    raise ProtocolError(
+        f"unsupported content part type {kind!r}; expected 'text', 'image_url' or 'input_audio'"
+    )
+
+
+_AUDIO_FORMATS = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+}
+
+
+def _audio_format(mime: str) -> str:
+    """OpenAI's ``input_audio.format`` for a MIME type (``audio/wav`` -> ``wav``)."""
+    return _AUDIO_FORMATS.get(mime, mime.removeprefix("audio/"))
+
+
+def _audio_mime(audio_format: str) -> str:
+    """The MIME type of an OpenAI ``input_audio.format`` (``mp3`` -> ``audio/mpeg``)."""
+    return "audio/mpeg" if audio_format == "mp3" else f"audio/{audio_format}"
 
 
 def tool_call_to_openai(call: ToolCall) -> Json:

@@ -15,7 +15,15 @@ import anyio.to_thread
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from interlace.protocols import ImagePart, TextPart, ToolCall, ToolResult, ToolSpec
+from interlace.protocols import (
+    AudioPart,
+    ImagePart,
+    ResourcePart,
+    TextPart,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+)
 from interlace.protocols.errors import ControlFlow, UsageError
 from interlace.protocols.peer import PeerCapabilityError
 
@@ -29,6 +37,9 @@ from .schema import (
     model_parameters,
     type_hints,
 )
+
+PARTS = (TextPart, ImagePart, AudioPart, ResourcePart)
+"""Content parts a tool may return as they are (alone or in a list)."""
 
 _ANY = TypeAdapter[Any](Any)
 
@@ -175,13 +186,9 @@ def to_result(call: ToolCall, value: Any) -> ToolResult:
         return value.model_copy(update=base)
     if isinstance(value, str):
         return ToolResult(**base, content=value)
-    if isinstance(value, TextPart | ImagePart):
+    if isinstance(value, PARTS):
         return ToolResult(**base, content=(value,))
-    if (
-        isinstance(value, list | tuple)
-        and value
-        and all(isinstance(part, TextPart | ImagePart) for part in value)
-    ):
+    if isinstance(value, list | tuple) and value and all(isinstance(p, PARTS) for p in value):
         return ToolResult(**base, content=tuple(value))
     data = _ANY.dump_python(value, mode="json")
     structured = data if isinstance(data, dict) else None

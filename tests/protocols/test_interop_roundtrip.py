@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interlace.protocols import (
+    AudioPart,
     ImagePart,
     Message,
+    ResourcePart,
     TextPart,
     ToolResult,
     ToolSpec,
@@ -28,8 +30,16 @@ images = st.builds(
     url=st.sampled_from(["https://example.com/a.png", "data:image/png;base64,iVBORw0KGgo="]),
     detail=st.sampled_from([None, "auto", "low", "high"]),
 )
-# the normal forms: a string, or parts with at least one image
-mixed = st.tuples(st.lists(parts, max_size=2), images, st.lists(parts, max_size=2)).map(
+blobs = st.sampled_from(["AAAA", "UklGRg==", "iVBORw0KGgo="])  # canonical base64
+audio = st.builds(AudioPart, data=blobs, mime_type=st.sampled_from(["audio/wav", "audio/mpeg"]))
+uris = st.sampled_from(["file:///notes/a.txt", "test://embedded-resource", "docs://kb/x.md"])
+mimes = st.sampled_from([None, "text/plain", "application/json", "image/png"])
+documents = st.builds(ResourcePart, uri=uris, mime_type=mimes, text=texts) | st.builds(
+    ResourcePart, uri=uris, mime_type=mimes, data=blobs
+)
+media = images | audio | documents
+# the normal forms: a string, or parts with at least one image, audio or document
+mixed = st.tuples(st.lists(parts, max_size=2), media, st.lists(parts, max_size=2)).map(
     lambda t: (*t[0], t[1], *t[2])
 )
 contents = texts | mixed
@@ -74,7 +84,7 @@ def test_mcp_results_are_what_the_sdk_accepts(result: ToolResult) -> None:
     assert mcp_wire.result_from_mcp(result.tool_call_id, result.name, back) == result
 
 
-def test_mcp_content_the_protocol_has_no_part_for_becomes_readable_text() -> None:
+def test_mcp_audio_and_embedded_resources_are_parts_and_links_readable_text() -> None:
     blocks = [
         {"type": "audio", "data": "AAAA", "mimeType": "audio/wav"},
         {"type": "resource", "resource": {"uri": "file:///a.txt", "text": "hello"}},
@@ -82,11 +92,18 @@ def test_mcp_content_the_protocol_has_no_part_for_becomes_readable_text() -> Non
         {"type": "resource", "resource": {"uri": "x:/i", "mimeType": "image/png", "blob": "AA=="}},
     ]
     content = mcp_wire.content_from_mcp(blocks)
-    assert isinstance(content, tuple)
-    assert content[0] == TextPart(text="[audio audio/wav, 3 bytes, not shown]")
-    assert "hello" in content[1].text  # type: ignore[union-attr]
-    assert "b.pdf" in content[2].text  # type: ignore[union-attr]
-    assert content[3] == ImagePart(url="data:image/png;base64,AA==")
+    assert content == (
+        AudioPart(data="AAAA", mime_type="audio/wav"),
+        ResourcePart(uri="file:///a.txt", text="hello"),
+        TextPart(text="[resource link b.pdf <file:///b.pdf>]"),
+        ResourcePart(uri="x:/i", mime_type="image/png", data="AA=="),
+    )
+    # what a text-only model reads of them
+    assert Message.user(content).text == (
+        "[audio audio/wav, 3 bytes, not shown][resource <file:///a.txt> (text/plain)]\nhello"
+        "[resource link b.pdf <file:///b.pdf>][binary resource <x:/i> (image/png), 1 bytes, "
+        "not shown]"
+    )
 
 
 @given(chat_messages(), ids)

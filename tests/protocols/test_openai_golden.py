@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 
 from interlace.protocols import (
+    AudioPart,
     ImagePart,
     Message,
     NamedToolChoice,
     ProtocolError,
+    ResourcePart,
     TextPart,
     ToolCall,
 )
 from interlace.protocols.openai_wire import (
     ChunkDecoder,
     message_from_openai,
+    message_to_openai,
     request_from_openai,
     request_to_openai,
     response_from_openai,
@@ -318,3 +321,24 @@ def test_streamed_call_without_name_is_an_error() -> None:
     )
     with pytest.raises(ProtocolError, match="no id or name"):
         decoder.response()
+
+
+# https://platform.openai.com/docs/guides/audio (audio input as an input_audio part)
+def test_audio_input_parts_round_trip_and_documents_travel_as_text_or_images() -> None:
+    wav = {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}}
+    mp3 = {"type": "input_audio", "input_audio": {"data": "SUQz", "format": "mp3"}}
+    data = {"role": "user", "content": [{"type": "text", "text": "What is said?"}, wav, mp3]}
+    message = message_from_openai(data)
+    assert message.content == (
+        TextPart(text="What is said?"),
+        AudioPart(data="UklGRg==", mime_type="audio/wav"),
+        AudioPart(data="SUQz", mime_type="audio/mpeg"),
+    )
+    assert message_to_openai(message) == data
+    note = ResourcePart(uri="file:///a.md", mime_type="text/markdown", text="# A")
+    picture = ResourcePart(uri="file:///p.png", mime_type="image/png", data="iVBORw0KGgo=")
+    sent = message_to_openai(Message.user((note, picture)))
+    assert sent["content"] == [
+        {"type": "text", "text": "[resource <file:///a.md> (text/markdown)]\n# A"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+    ]

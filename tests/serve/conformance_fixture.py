@@ -15,9 +15,12 @@ from typing import Any
 import anyio
 
 from interlace.protocols import (
+    AudioPart,
     ImagePart,
     Message,
     ModelRequest,
+    ResourcePart,
+    TextPart,
     ToolCall,
     ToolResult,
     ToolSpec,
@@ -148,6 +151,9 @@ class ConformanceToolset(Toolset):
         self.handlers: dict[str, tuple[str, dict[str, Any], Handler]] = {
             "test_simple_text": ("Returns text.", NO_ARGUMENTS, self._simple_text),
             "test_image_content": ("Returns an image.", NO_ARGUMENTS, self._image),
+            "test_audio_content": ("Returns audio.", NO_ARGUMENTS, self._audio),
+            "test_embedded_resource": ("Returns a document.", NO_ARGUMENTS, self._document),
+            "test_multiple_content_types": ("Returns all kinds.", NO_ARGUMENTS, self._mixed),
             "test_error_handling": ("Always fails.", NO_ARGUMENTS, self._error),
             "json_schema_2020_12_tool": ("JSON Schema 2020-12.", SCHEMA_2020_12, self._echo_args),
             "test_custom_headers": ("Mirrors x-mcp-header.", HEADERS_SCHEMA, self._echo_args),
@@ -230,6 +236,23 @@ class ConformanceToolset(Toolset):
 
     async def _image(self, arguments: dict[str, Any]) -> Any:
         return (ImagePart(url=f"data:image/png;base64,{RED_PIXEL}"),)
+
+    async def _audio(self, arguments: dict[str, Any]) -> Any:
+        return (AudioPart(data=WAV, mime_type="audio/wav"),)
+
+    async def _document(self, arguments: dict[str, Any]) -> Any:
+        text = "This is an embedded resource content."
+        return (ResourcePart(uri="test://embedded-resource", mime_type="text/plain", text=text),)
+
+    async def _mixed(self, arguments: dict[str, Any]) -> Any:
+        data = json.dumps({"test": "data", "value": 123})
+        return (
+            TextPart(text="Multiple content types test:"),
+            ImagePart(url=f"data:image/png;base64,{RED_PIXEL}"),
+            ResourcePart(
+                uri="test://mixed-content-resource", mime_type="application/json", text=data
+            ),
+        )
 
     async def _error(self, arguments: dict[str, Any]) -> Any:
         return ToolResult(
@@ -425,11 +448,12 @@ class ConformanceToolset(Toolset):
             text = f"Prompt with arguments: arg1='{first}', arg2='{second}'"
             return _prompt(Message.user(text))
         if name == "test_prompt_with_embedded_resource":
-            text = (
-                f"[resource {arguments.get('resourceUri')}] Embedded resource content for testing."
-            )
+            uri = arguments.get("resourceUri") or "test://example-resource"
+            text = "Embedded resource content for testing."
+            document = ResourcePart(uri=uri, mime_type="text/plain", text=text)
             return _prompt(
-                Message.user(text), Message.user("Please process the embedded resource above.")
+                Message.user((document,)),
+                Message.user("Please process the embedded resource above."),
             )
         if name == "test_prompt_with_image":
             image = Message.user((ImagePart(url=f"data:image/png;base64,{RED_PIXEL}"),))

@@ -7,7 +7,7 @@ import sys
 import anyio
 import pytest
 
-from interlace.protocols import ImagePart, ToolCall
+from interlace.protocols import AudioPart, ImagePart, ResourcePart, TextPart, ToolCall
 from interlace.protocols.errors import ConfigError
 from interlace.tools.mcp import MCPConnectionError, MCPOptions, MCPToolset
 from interlace.tools.registry import build_toolset
@@ -41,6 +41,9 @@ async def test_stdio_specs_and_content_mapping() -> None:
         assert part.url.startswith(PNG_PREFIX)
 
         resource = await toolset.call(call("readme"))
+        assert resource.content == (
+            ResourcePart(uri="file:///readme.txt", mime_type="text/plain", text="hi"),
+        )
         assert resource.text == "[resource <file:///readme.txt> (text/plain)]\nhi"
 
         failed = await toolset.call(call("fail", reason="bad input"))
@@ -229,11 +232,12 @@ def test_content_mapping_of_every_block_kind() -> None:
         structured_content=[1, 2],
     )
     mapped = tool_result(call("x"), result)
-    texts = [getattr(part, "text", None) for part in mapped.content]
-    assert texts[0] == "hello"
-    assert texts[1] == "[audio audio/wav, 3 bytes, not shown]"
-    assert texts[2] == "[resource link spec <file:///spec.md>]"
-    assert isinstance(mapped.content[3], ImagePart)
-    assert mapped.content[3].url == "data:image/png;base64,AA=="
-    assert "binary resource <file:///a.bin>" in str(texts[4])
+    assert mapped.content == (
+        TextPart(text="hello"),
+        AudioPart(data="AAAA", mime_type="audio/wav"),
+        TextPart(text="[resource link spec <file:///spec.md>]"),
+        ResourcePart(uri="file:///a.png", mime_type="image/png", data="AA=="),
+        ResourcePart(uri="file:///a.bin", data="AAAA"),
+    )
+    assert "[binary resource <file:///a.bin> (binary), 3 bytes, not shown]" in mapped.text
     assert mapped.structured == {"result": [1, 2]}
