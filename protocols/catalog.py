@@ -9,27 +9,18 @@ protocols in :mod:`interlace.tools.providers`.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict
 
-from .messages import Message, check_text_or_data
+from .messages import Message, ResourcePart
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ResourceContents(_Frozen):
-    """The contents of a resource: ``text``, or ``data`` (base64) for binary resources."""
-
-    uri: str
-    mime_type: str | None = None
-    text: str | None = None
-    data: str | None = None
-
-    @model_validator(mode="after")
-    def _text_or_data(self) -> ResourceContents:
-        check_text_or_data(self.uri, self.text, self.data)
-        return self
+ResourceContents = ResourcePart
+"""The contents of a resource read by URI: ``text``, or ``data`` (base64) for a binary
+resource; the same shape as a document embedded in a message."""
 
 
 class Resource(_Frozen):

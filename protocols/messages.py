@@ -51,14 +51,9 @@ class ResourcePart(_Frozen):
 
     @model_validator(mode="after")
     def _text_or_data(self) -> ResourcePart:
-        check_text_or_data(self.uri, self.text, self.data)
+        if (self.text is None) == (self.data is None):
+            raise ProtocolError(f"resource {self.uri!r} needs exactly one of text or data")
         return self
-
-
-def check_text_or_data(uri: str, text: str | None, data: str | None) -> None:
-    """A document has exactly one of ``text`` or (binary) ``data``."""
-    if (text is None) == (data is None):
-        raise ProtocolError(f"resource {uri!r} needs exactly one of text or data")
 
 
 ContentPart = Annotated[

@@ -55,8 +55,10 @@ def dead_config(tmp_path: Path) -> tuple[Path, str, str]:
 async def dead_server(dead_config: tuple[Path, str, str]) -> AsyncIterator[str]:
     system = build_system(load_config(dead_config[0]))
     settings = ServeSettings(port=free_port(), timeout_s=20)
-    async with system, running_server(build_app(system.host(), settings), port=settings.port) as url:
-        yield url
+    async with system:
+        app = build_app(system.host(), settings)  # its checkpoints are open now
+        async with running_server(app, port=settings.port) as url:
+            yield url
 
 
 async def test_other_agents_and_tools_are_served_normally(

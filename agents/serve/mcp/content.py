@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mcp_types as types
 
-from interlace.protocols import ResourcePart, ToolResult
+from interlace.protocols import ToolResult
 from interlace.protocols.catalog import PromptResult, ResourceContents
 from interlace.protocols.mcp_wire import (
     content_to_mcp,
@@ -29,9 +29,8 @@ def resource_contents(
     item: ResourceContents,
 ) -> types.TextResourceContents | types.BlobResourceContents:
     """MCP text or blob resource contents."""
-    part = ResourcePart(uri=item.uri, mime_type=item.mime_type, text=item.text, data=item.data)
-    wire = resource_to_mcp(part)
-    if part.text is not None:
+    wire = resource_to_mcp(item)
+    if item.text is not None:
         return types.TextResourceContents.model_validate(wire)
     return types.BlobResourceContents.model_validate(wire)
 
