@@ -217,3 +217,72 @@ async def test_mcp_inspector_lists_resources_and_prompts_and_reads_one(url: str)
     assert [p["name"] for p in prompts] == ["adder", "careful", "writer", "briefer"]
     read = await inspect("resources/read", "--uri", resources[0]["uri"])
     assert "lighthouse keeper" in read["contents"][0]["text"]
+
+
+async def test_subscribers_hear_of_ingests(tmp_path: Any) -> None:
+    """An ingest that changes a subscribed document tells both eras' subscribers (a
+    handshake session's ``resources/subscribe``, a 2026-07-28 ``subscriptions/listen``
+    stream); one that adds a document says the list changed. The server polls every 2 s."""
+    from urllib.parse import quote
+
+    from mcp.shared.exceptions import MCPDeprecationWarning
+
+    from interlace.tools.retrieval import StoreSettings, ingest_paths, open_store
+    from tests.processes import free_port
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    note = folder / "tides.md"
+    note.write_text("# Tides\n\nHigh tide is at noon.\n")
+    store = open_store(StoreSettings(path=tmp_path / "store", device="cpu"))
+    ingest_paths(store, [folder], progress=False)
+    host = LocalHost([briefer()], stores={"notes": store})
+    settings = ServeSettings(port=free_port(), timeout_s=20)
+    uri = f"interlace://stores/notes/{quote(str(note), safe='')}"
+    heard: list[Any] = []  # the handshake session's notifications
+    streamed: list[Any] = []  # the 2026-07-28 stream's events
+
+    async def on_message(message: Any) -> None:
+        heard.append(type(getattr(message, "root", message)).__name__)
+
+    async def ingest() -> None:
+        await anyio.to_thread.run_sync(lambda: ingest_paths(store, [folder], progress=False))
+
+    async def until(seen: list[Any], count: int) -> None:
+        with anyio.fail_after(20):
+            while len(seen) < count:  # noqa: ASYNC110 (filled by callbacks and a stream)
+                await anyio.sleep(0.1)
+
+    try:
+        async with (
+            running_server(build_app(host, settings), port=settings.port) as url,
+            connect(url, "legacy", message_handler=on_message) as legacy,
+            connect(url, "2026-07-28") as modern,
+            modern.listen(resources_list_changed=True, resource_subscriptions=[uri]) as stream,
+            anyio.create_task_group() as tasks,
+        ):
+
+            async def follow() -> None:
+                async for event in stream:
+                    streamed.append(type(event).__name__)
+
+            tasks.start_soon(follow)
+            with pytest.warns(MCPDeprecationWarning):  # the SDK warns of the older way
+                await legacy.subscribe_resource(uri)
+            await anyio.sleep(2.5)  # the watch has seen the store as it was
+            note.write_text("# Tides\n\nHigh tide is at one o'clock.\n")
+            await ingest()
+            await until(heard, 1)
+            await until(streamed, 1)
+            (folder / "winds.md").write_text("# Winds\n\nThe wind turns at dusk.\n")
+            await ingest()
+            await until(heard, 2)
+            await until(streamed, 2)
+            read = (await legacy.read_resource(uri)).contents
+            assert "one o'clock" in read[0].text  # type: ignore[union-attr]
+            assert len((await modern.list_resources()).resources) == 2
+            tasks.cancel_scope.cancel()
+    finally:
+        store.close()
+    assert heard == ["ResourceUpdatedNotification", "ResourceListChangedNotification"]
+    assert streamed[:2] == ["ResourceUpdated", "ResourcesListChanged"], streamed
