@@ -20,8 +20,8 @@ from mcp.server import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from interlace.protocols import ToolCall
-from interlace.protocols.errors import ControlFlow, RunTimeout
-from interlace.protocols.peer import Elicited, PeerCapabilityError
+from interlace.protocols.errors import RunTimeout
+from interlace.protocols.peer import Elicited, InputRequired, PeerCapabilityError
 from interlace.tools.base import Toolset
 
 from ..host import AgentHost, UnitsHost
@@ -154,9 +154,9 @@ class ToolBridge:
             return error_result(
                 f"tool {entry.tool.name!r} did not finish within {self.timeout_s:g} s"
             )
-        except (MCPError, ControlFlow, PeerCapabilityError):
+        except (MCPError, InputRequired, PeerCapabilityError):
             raise  # answered by the server: an error, or a round asking the client
-        except Exception as exc:
+        except Exception as exc:  # a full model queue too: a result the calling model reads
             return error_result(public_error(exc))
 
     async def find(self, name: str) -> Entry:
