@@ -90,17 +90,22 @@ def python_toolset(options: PythonToolsOptions) -> Toolset:
     return tools_toolset(options.tools)
 
 
-BuiltinName = Literal["calculator", "datetime", "read_file", "list_files", "search_files"]
-FILE_TOOLS: tuple[BuiltinName, ...] = ("read_file", "list_files", "search_files")
+BuiltinName = Literal[
+    "calculator", "datetime", "read_file", "list_files", "search_files", "write_file"
+]
+READ_FILE_TOOLS: tuple[BuiltinName, ...] = ("read_file", "list_files", "search_files")
+FILE_TOOLS: tuple[BuiltinName, ...] = (*READ_FILE_TOOLS, "write_file")
 
 
 class BuiltinOptions(BaseModel):
-    """``kind: builtin``: the calculator, date/time and (with ``root``) file tools."""
+    """``kind: builtin``: the calculator, date/time and (with ``root``) file tools;
+    ``writable: true`` adds ``write_file``."""
 
     model_config = ConfigDict(extra="forbid")
 
     tools: list[BuiltinName] | None = None
     root: Path | None = None
+    writable: bool = False
 
 
 def builtin_toolset(options: BuiltinOptions) -> Toolset:
@@ -109,10 +114,13 @@ def builtin_toolset(options: BuiltinOptions) -> Toolset:
 
     names = options.tools
     if names is None:
-        names = ["calculator", "datetime", *(FILE_TOOLS if options.root is not None else ())]
+        files = FILE_TOOLS if options.writable else READ_FILE_TOOLS
+        names = ["calculator", "datetime", *(files if options.root is not None else ())]
     wanted_files = [name for name in names if name in FILE_TOOLS]
     if wanted_files and options.root is None:
         raise ConfigError(
             f"builtin file tools {', '.join(wanted_files)} need a root directory; set 'root'"
         )
-    return FunctionToolset(builtin_tools(names, root=options.root))
+    if "write_file" in names and not options.writable:
+        raise ConfigError("builtin tool write_file needs writable: true on the toolset")
+    return FunctionToolset(builtin_tools(names, root=options.root, writable=options.writable))

@@ -15,11 +15,14 @@ from .files import file_tools
 __all__ = ["builtin_tools", "calculator", "current_datetime", "evaluate", "file_tools"]
 
 
-def builtin_tools(names: Sequence[str], *, root: str | Path | None = None) -> list[Tool]:
-    """The built-in tools named ``names`` (file tools need ``root``)."""
+def builtin_tools(
+    names: Sequence[str], *, root: str | Path | None = None, writable: bool = False
+) -> list[Tool]:
+    """The built-in tools named ``names`` (file tools need ``root``; ``write_file`` also
+    ``writable``)."""
     available: dict[str, Tool] = {"calculator": calculator, "datetime": current_datetime}
     if root is not None:
-        available.update({item.name: item for item in file_tools(root)})
+        available.update({item.name: item for item in file_tools(root, writable=writable)})
     missing = [name for name in names if name not in available]
     if missing:
         raise UsageError(
