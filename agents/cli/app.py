@@ -165,13 +165,21 @@ def ingest(
     store: Annotated[
         str | None, typer.Option("--store", help="Store name (default: the only one).")
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Follow symbolic links that stay inside the folder (never those leading out).",
+        ),
+    ] = False,
     set_: SetOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add documents to a retrieval store (with a progress bar)."""
-    from .ingesting import ingest_command
+    from .ingesting import IngestOptions, ingest_command
 
-    ingest_command(config, paths, store=store, overrides=set_ or [], as_json=json_)
+    options = IngestOptions(store=store, follow_links=follow_links, as_json=json_)
+    ingest_command(config, paths, options, overrides=set_ or [])
 
 
 @app.command()

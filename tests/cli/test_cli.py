@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -154,6 +155,9 @@ def test_ingest_fills_the_store(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("The capital of Freedonia is Fredville.", encoding="utf-8")
+    (tmp_path / "shadow").write_text("root:*:20228:0:99999:7:::\n", encoding="utf-8")
+    (docs / "link_out.txt").symlink_to(tmp_path / "shadow")
+    os.mkfifo(docs / "pipe.txt")
     path = tmp_path / "rag.yaml"
     path.write_text(
         "models: {default: 'scripted:ok'}\nagents:\n  a: {toolsets: [docs]}\n"
@@ -166,6 +170,9 @@ def test_ingest_fills_the_store(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["store"] == "notes"
     assert data["added"] == [str(docs / "a.txt")]
+    reasons = {Path(item["path"]).name: item["reason"] for item in data["skipped"]}
+    assert "leads outside the ingested folder" in reasons["link_out.txt"]
+    assert "a FIFO" in reasons["pipe.txt"]
     assert (tmp_path / "store").is_dir()  # relative to the config file's folder
     wrong = interlace("ingest", str(path), str(docs), "--store", "note")
     assert wrong.returncode == 2
@@ -175,6 +182,8 @@ def test_ingest_fills_the_store(tmp_path: Path) -> None:
     again = interlace("ingest", str(only_stores), str(docs), "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["unchanged"] == [str(docs / "a.txt")]
+    skipped_again = {Path(item["path"]).name for item in json.loads(again.stdout)["skipped"]}
+    assert skipped_again == {"link_out.txt", "pipe.txt"}
     heavy = subprocess.run(  # nothing to do: neither Chroma nor the embedder loads
         [sys.executable, "-c", NOOP_INGEST, str(only_stores), str(docs)],
         capture_output=True,

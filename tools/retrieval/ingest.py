@@ -25,6 +25,7 @@ from .loaders import Document, SkipFile, load_file
 from .manifest import FileState
 from .settings import StoreSettings
 from .store import TextEmbedder, VectorStore
+from .walk import walk
 
 CHUNKER_VERSION = "2"
 FLUSH_CHUNKS = 256
@@ -80,22 +81,32 @@ class _Stored:
 
 
 def ingest_paths(
-    store: VectorStore, paths: Sequence[str | os.PathLike[str]], *, progress: bool = True
+    store: VectorStore,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    progress: bool = True,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Ingest files and folders (recursively; hidden entries are ignored) into ``store``.
 
-    Files under the given folders that disappeared, or can no longer be read, lose their
-    chunks. Unusable files are listed in ``IngestReport.skipped``.
+    Only regular files are read. Symbolic links are never followed out of the folder
+    being ingested; ``follow_links`` follows those that stay inside. Files under the given
+    folders that disappeared, or can no longer be read, lose their chunks. Everything left
+    out is listed in ``IngestReport.skipped`` with the reason.
     """
     roots = _roots(paths)
     _check_chunk_size(store.settings, store.embedder)
-    files = sorted(set(_walk(roots, _store_dir(store.settings))))
+    files = _found(roots, store.settings, follow_links)
     stored = _stored_sources(store)
     report = IngestReport()
     writer = _Writer(store, report)
     with _progress_bar(progress, len(files)) as advance:
-        for path in files:
-            _ingest_file(path, stored.pop(str(path), None), writer, report)
+        for path, reason in files.items():
+            state = stored.pop(str(path), None)
+            if reason is None:
+                _ingest_file(path, state, writer, report)
+            else:
+                _skip(path, reason, None, state, writer, report)
             advance(path)
     writer.flush()
     for source, state in stored.items():
@@ -112,7 +123,11 @@ def ingest_paths(
 
 
 def ingest_unchanged(
-    settings: StoreSettings, paths: Sequence[str | os.PathLike[str]], embedder: TextEmbedder
+    settings: StoreSettings,
+    paths: Sequence[str | os.PathLike[str]],
+    embedder: TextEmbedder,
+    *,
+    follow_links: bool = False,
 ) -> IngestReport | None:
     """The report of a rerun that has nothing to do, answered from the store's record
     (see :mod:`interlace.tools.retrieval.manifest`) without opening the store or loading
@@ -126,13 +141,19 @@ def ingest_unchanged(
         _fingerprint(settings),
     ):
         return None
-    files = sorted(set(_walk(roots, _store_dir(settings))))
+    files = _found(roots, settings, follow_links)
     report = IngestReport()
-    for path in files:
+    for path, left_out in files.items():
         state = record.files.get(str(path))
-        if state is None or not path.is_file() or not _same(path, state):
+        if state is None:
             return None
-        if state.reason is not None:
+        if left_out is not None:  # a link or a special file: the walk's reason decides
+            if state.reason != left_out:
+                return None
+            report.skipped.append(SkippedFile(str(path), left_out))
+        elif not path.is_file() or not _same(path, state):
+            return None
+        elif state.reason is not None:
             report.skipped.append(SkippedFile(str(path), state.reason))
         else:
             report.unchanged.append(str(path))
@@ -177,15 +198,11 @@ def _store_dir(settings: StoreSettings) -> Path | None:
     return settings.path.resolve() if settings.mode == "persistent" else None
 
 
-def _walk(roots: list[Path], excluded: Path | None) -> Iterator[Path]:
-    for root in roots:
-        if root.is_file():
-            yield root
-            continue
-        for folder, dirs, names in os.walk(root):
-            here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != excluded)
-            yield from (here / n for n in names if not n.startswith("."))
+def _found(
+    roots: list[Path], settings: StoreSettings, follow_links: bool
+) -> dict[Path, str | None]:
+    """Every path under ``roots`` with why it is left out (``None``: read it), sorted."""
+    return dict(sorted(walk(roots, _store_dir(settings), follow_links=follow_links)))
 
 
 def _in_scope(source: str, roots: list[Path]) -> bool:
@@ -214,10 +231,7 @@ def _ingest_file(path: Path, state: _Stored | None, writer: _Writer, report: Ing
     try:
         document = load_file(path, max_bytes=writer.store.settings.chunking.max_file_bytes)
     except SkipFile as skip:
-        report.skipped.append(SkippedFile(source, skip.reason))
-        writer.files[source] = FileState(stat=seen, reason=skip.reason)
-        if state is not None:
-            writer.remove(sorted(state.ids))
+        _skip(path, skip.reason, seen, state, writer, report)
         return
     writer.files[source] = FileState(sha=document.sha256)
     version = (document.sha256, _fingerprint(writer.store.settings))
@@ -232,6 +246,21 @@ def _ingest_file(path: Path, state: _Stored | None, writer: _Writer, report: Ing
     writer.retag([c for c in chunks if c.id in old], document, version, shape)
     writer.queue([c for c in chunks if c.id not in old], document, version, shape)
     (report.updated if state is not None else report.added).append(source)
+
+
+def _skip(
+    path: Path,
+    reason: str,
+    seen: tuple[int, int] | None,
+    state: _Stored | None,
+    writer: _Writer,
+    report: IngestReport,
+) -> None:
+    """Leave ``path`` out (its old chunks go too), say why, and record it."""
+    report.skipped.append(SkippedFile(str(path), reason))
+    writer.files[str(path)] = FileState(stat=seen, reason=reason)
+    if state is not None:
+        writer.remove(sorted(state.ids))
 
 
 class _Writer:
