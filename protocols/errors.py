@@ -12,6 +12,8 @@ another :class:`UsageError` 2, a :class:`RunFailure` 1, a :class:`ControlFlow` 4
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 __all__ = [
     "ApprovalRequired",
     "BackendError",
@@ -23,6 +25,7 @@ __all__ = [
     "InterlaceError",
     "ModelFileError",
     "ModelReferenceError",
+    "OfflineViolation",
     "OverloadedError",
     "ProtocolError",
     "RunFailure",
@@ -31,7 +34,11 @@ __all__ = [
     "ToolError",
     "UnsupportedSchemaError",
     "UsageError",
+    "find_cause",
+    "surface_offline_refusal",
 ]
+
+E = TypeVar("E", bound=BaseException)
 
 
 class InterlaceError(Exception):
@@ -97,6 +104,40 @@ class ContextOverflowError(BackendError):
             "shorten the conversation or raise the model's context size (n_ctx)"
         )
         super().__init__(f"{message}. {detail}".strip() if detail else message)
+
+
+class OfflineViolation(RunFailure, ConnectionRefusedError):
+    """A connection or name lookup that ``offline: strict`` refused.
+
+    It is also a ``ConnectionRefusedError``, so libraries that fall back gracefully when
+    the network is down do so here too. Libraries often wrap it (``All connection
+    attempts failed``); :func:`find_cause` digs it out so the user sees why.
+    """
+
+
+def find_cause(error: BaseException, kind: type[E]) -> E | None:
+    """The first ``kind`` in ``error``'s causes, contexts and exception groups, or ``None``."""
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
+def surface_offline_refusal(error: BaseException) -> None:
+    """If ``offline: strict`` caused ``error`` (however deeply wrapped), raise that refusal
+    instead: its message names the host and how to allow it."""
+    refusal = find_cause(error, OfflineViolation)
+    if refusal is not None:
+        raise OfflineViolation(str(refusal)) from error
 
 
 class ToolError(RunFailure):

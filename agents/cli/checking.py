@@ -71,7 +71,7 @@ def summarize(resolved: ResolvedConfig) -> dict[str, Any]:
         "stores": {name: store.type for name, store in resolved.stores.items()},
         "graphs": {name: spec.type for name, (_, spec) in resolved.graphs.items()},
         "entry": resolved.entry,
-        "offline": resolved.config.offline,
+        "offline": resolved.config.offline.model_dump(),
     }
 
 

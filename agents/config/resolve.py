@@ -148,7 +148,7 @@ def model_use(
     except UsageError as error:
         issues.append(_issue(source, path, f"invalid options in {named}" if secret else str(error)))
         return None
-    if config.offline == "strict" and is_remote(ref):
+    if config.offline.strict and is_remote(ref):
         issues.append(
             _issue(
                 source,

@@ -103,19 +103,3 @@ class ResolvedConfig:
         for name, agent in self.agents.items():
             found.setdefault(agent.model.shown, (agent.model, []))[1].append(f"agent {name}")
         return found
-
-    def server_hosts(self) -> list[str]:
-        """Hosts of the servers the config names: model servers (pool members too), store
-        and checkpoint servers (``offline: strict`` keeps them reachable)."""
-        from urllib.parse import urlparse
-
-        from interlace.runtimes.registry import leaf_references
-        from interlace.tools.registry import store_hosts
-
-        refs = [leaf for use, _ in self.model_uses().values() for leaf in leaf_references(use.ref)]
-        hosts = [urlparse(ref.target).hostname for ref in refs]
-        hosts += [
-            h for store in self.stores.values() for h in store_hosts(store.type, store.settings)
-        ]
-        hosts += self.checkpoints.hosts() if self.checkpoints is not None else []
-        return [host for host in hosts if host]

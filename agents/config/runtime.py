@@ -11,10 +11,10 @@ from .schema import Config, TracingSpec
 
 def apply_runtime_settings(config: Config) -> None:
     """Enforce ``offline: strict`` and install the tracing exporter, when configured."""
-    if config.offline == "strict":
+    if config.offline.strict:
         from interlace.runtimes.offline import enforce_offline
 
-        enforce_offline(strict=True, allow_hosts=config.resolved.server_hosts())
+        enforce_offline(strict=True, allow_hosts=config.offline.allow)
     if config.tracing.enabled:
         configure_tracing(config.tracing, config)
 
@@ -38,6 +38,10 @@ def configure_tracing(spec: TracingSpec, config: Config) -> None:
         if not spec.endpoint:
             raise ConfigError("tracing.exporter otlp needs tracing.endpoint (the collector URL)")
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        from interlace.runtimes.offline import check_endpoint
+
+        check_endpoint(spec.endpoint, "sending traces to")  # gRPC's sockets bypass the guard
 
         exporter = OTLPSpanExporter(endpoint=spec.endpoint)
     else:

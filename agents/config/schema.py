@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from interlace.protocols.errors import ConfigError
 
@@ -123,6 +123,45 @@ class TracingSpec(_Strict):
     service_name: str = "interlace"
 
 
+class OfflineSpec(_Strict):
+    """``offline: off | strict``, or ``{mode: strict, allow: [HOST, HOST:PORT, ...]}``.
+
+    Strict allows loopback only; ``allow`` names the model servers and upstreams (MCP,
+    A2A, a Chroma server, a tracing collector) that stay reachable.
+    """
+
+    mode: Literal["off", "strict"] = "off"
+    allow: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        # `offline: strict`; YAML 1.1 also reads bare off/on/no/yes as booleans.
+        if isinstance(value, bool):
+            return {"mode": "strict" if value else "off"}
+        return {"mode": value} if isinstance(value, str) else value
+
+    @field_validator("allow")
+    @classmethod
+    def _hosts(cls, entries: list[str]) -> list[str]:
+        from interlace.runtimes.offline import parse_allowed
+
+        for entry in entries:
+            parse_allowed(entry)
+        return entries
+
+    @model_validator(mode="after")
+    def _allow_needs_strict(self) -> OfflineSpec:
+        if self.allow and self.mode != "strict":
+            raise ValueError("offline.allow only applies with mode: strict")
+        return self
+
+    @property
+    def strict(self) -> bool:
+        """Whether only loopback and ``allow`` are reachable."""
+        return self.mode == "strict"
+
+
 class CheckpointSpec(BaseModel):
     """Where conversation threads are kept: ``type`` (``memory``, ``sqlite``,
     ``postgres`` or a plugin's kind; ``sqlite`` when only ``path`` is given) plus that
@@ -150,7 +189,7 @@ class Config(_Strict):
     graph: GraphSpec | None = None
     graphs: dict[str, GraphSpec] = Field(default_factory=dict)
     entry: str | None = None
-    offline: Literal["off", "strict"] = "off"
+    offline: OfflineSpec = Field(default_factory=OfflineSpec)
     tracing: TracingSpec = Field(default_factory=TracingSpec)
     checkpoints: CheckpointSpec | str | None = None
     plugins: PluginsSpec = Field(default_factory=PluginsSpec)
@@ -199,11 +238,3 @@ class Config(_Strict):
     def base_dir(self) -> Path:
         """The config file's folder: relative paths in the config resolve against it."""
         return self._base_dir
-
-    @field_validator("offline", mode="before")
-    @classmethod
-    def _yaml_booleans(cls, value: object) -> object:
-        # YAML 1.1 reads bare off/on/no/yes as booleans.
-        if isinstance(value, bool):
-            return "strict" if value else "off"
-        return value

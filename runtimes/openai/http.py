@@ -11,7 +11,11 @@ from typing import Any
 import anyio
 import httpx
 
-from interlace.protocols.errors import BackendError, BackendUnavailableError
+from interlace.protocols.errors import (
+    BackendError,
+    BackendUnavailableError,
+    surface_offline_refusal,
+)
 
 from .failures import error_message, retry_after_seconds, status_error, unreachable
 from .settings import OpenAISettings
@@ -70,6 +74,7 @@ class HttpTransport:
             try:
                 response = await client.send(request, stream=stream)
             except _RETRY_ERRORS as exc:
+                surface_offline_refusal(exc)  # retrying cannot help
                 if attempt >= self.settings.max_retries:
                     raise unreachable(url, exc) from exc
                 await self.sleep(self._delay(attempt, None))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interlace.protocols import Message as MessageData
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
 from interlace.protocols.a2a_wire import message_to_a2a, result_from_a2a
-from interlace.protocols.errors import ToolError
+from interlace.protocols.errors import ToolError, surface_offline_refusal
 
 from ..base import Toolset
 
@@ -82,6 +82,7 @@ class A2AToolset(Toolset):
                 self._client = await create_client(card, config)
             except Exception as error:
                 await self.aclose()
+                surface_offline_refusal(error)
                 raise A2AConnectionError(
                     f"cannot reach the A2A agent at {self.options.url}: {_describe(error)}"
                 ) from error

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import anyio.lowlevel
 
-from interlace.protocols.errors import ToolError, UsageError
+from interlace.protocols.errors import OfflineViolation, ToolError, UsageError, find_cause
 
 from .options import MCPOptions
 
@@ -275,7 +275,9 @@ def _is_connection_closed(error: BaseException) -> bool:
 
 
 def _describe(error: BaseException) -> str:
-    """The innermost useful message of ``error`` (exception groups unwrapped)."""
+    """The innermost useful message of ``error`` (exception groups unwrapped; an offline
+    refusal wins over whatever wrapped it, such as 'All connection attempts failed')."""
+    error = find_cause(error, OfflineViolation) or error
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     text = str(error) or type(error).__name__

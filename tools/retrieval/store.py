@@ -15,7 +15,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
-from interlace.protocols.errors import ConfigError, RunFailure, UsageError
+from interlace.protocols.errors import (
+    ConfigError,
+    RunFailure,
+    UsageError,
+    surface_offline_refusal,
+)
 
 from . import manifest, ranking
 from .bm25 import Bm25Index
@@ -101,6 +106,7 @@ def _client(settings: StoreSettings) -> Any:
     try:
         return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
     except Exception as error:  # chromadb raises several unrelated types here
+        surface_offline_refusal(error)
         raise RunFailure(
             f"cannot reach the Chroma server at http://{settings.host}:{settings.port} "
             f"({error}); start one with `chroma run --path DIR --port {settings.port}` "

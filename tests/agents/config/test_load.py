@@ -91,7 +91,7 @@ def test_set_overrides_values_and_types(tmp_path: Path) -> None:
     assert config.agents["writer"].model == "scripted:other"
     assert config.agents["researcher"].limits == {"max_steps": 9}
     assert config.agents["writer"].planner == "react"
-    assert config.offline == "strict"
+    assert config.offline.strict
 
 
 def test_set_errors_name_the_override(tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_env_fallback_and_escape(tmp_path: Path) -> None:
 
 def test_yaml_off_means_offline_off(tmp_path: Path) -> None:
     text = "offline: off\nmodels: {default: 'scripted:x'}\nagents:\n  a: {}\n"
-    assert load_config(_write(tmp_path, text)).offline == "off"
+    assert load_config(_write(tmp_path, text)).offline.mode == "off"
 
 
 async def test_agent_templates_start_an_agent_its_own_keys_win(tmp_path: Path) -> None:
