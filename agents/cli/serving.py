@@ -25,9 +25,13 @@ class ServeOptions(NamedTuple):
 
 def serve_command(config_path: str, options: ServeOptions, *, overrides: Sequence[str]) -> None:
     """Build the system and serve it until interrupted."""
+    from interlace.agents.serve.settings import ServeSettings
+
     from .running import build
 
     with errors_to_exit():
+        if not options.stdio:  # a bad token or bind fails before anything is built
+            ServeSettings(bind=options.host, port=options.port, token=options.token)
         system = build(config_path, overrides)
         run_async(_serve, system, options)
 

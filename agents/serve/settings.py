@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from interlace.protocols.errors import UsageError
 
 LOOPBACK_NAMES = ("localhost",)
+MIN_TOKEN_CHARS = 16
+"""Shorter bearer tokens are refused: they can be guessed."""
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,8 @@ class ServeSettings:
     """How the servers listen and what they accept.
 
     ``bind``: address to listen on (loopback by default). ``token``: bearer token every
-    request must carry (required for any non-loopback ``bind``). ``max_body_bytes``:
+    request must carry (required for any non-loopback ``bind``; at least 16 characters).
+    ``max_body_bytes``:
     larger request bodies get HTTP 413. ``timeout_s``: wall-clock limit of one request's
     agent run; past it the client gets a protocol error, not a dropped connection.
     """
@@ -30,6 +33,12 @@ class ServeSettings:
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
             raise UsageError("the bearer token is empty; pass a non-empty --token or none at all")
+        if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
+            raise UsageError(
+                f"the bearer token has {len(self.token)} characters; use at least "
+                f"{MIN_TOKEN_CHARS} (a random one: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
         if not is_loopback(self.bind) and self.token is None:
             raise UsageError(
                 f"refusing to serve on {self.bind!r} without a bearer token: any address other "

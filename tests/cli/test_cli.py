@@ -150,6 +150,12 @@ def test_doctor_fails_with_exit_5_and_names_the_fix(tmp_path: Path) -> None:
     assert (data["ok"], data["exit_code"], result.returncode) == (False, 5, 5)
 
 
+def test_serve_refuses_a_short_token(config: Path) -> None:
+    result = interlace("serve", str(config), "--token", "abc")
+    assert result.returncode == 2
+    assert "the bearer token has 3 characters; use at least 16" in result.stderr
+
+
 @pytest.mark.slow
 def test_ingest_fills_the_store(tmp_path: Path) -> None:
     docs = tmp_path / "docs"

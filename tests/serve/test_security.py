@@ -13,6 +13,8 @@ from interlace.protocols.errors import UsageError
 
 from .conftest import echo_agent, free_port
 
+TOKEN = "s3cret-s3cret-s3cret"
+
 
 def test_loopback_detection() -> None:
     assert all(is_loopback(a) for a in ("127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"))
@@ -24,7 +26,10 @@ def test_non_loopback_bind_without_token_is_refused() -> None:
         ServeSettings(bind="0.0.0.0")
     with pytest.raises(UsageError, match="token is empty"):
         ServeSettings(bind="0.0.0.0", token="  ")
-    assert ServeSettings(bind="0.0.0.0", token="s3cret").token == "s3cret"
+    assert ServeSettings(bind="0.0.0.0", token=TOKEN).token == TOKEN
+    for short in ("x", "s3cret", "a" * 15):
+        with pytest.raises(UsageError, match="use at least 16"):
+            ServeSettings(token=short)
 
 
 async def test_serve_refuses_before_listening() -> None:
@@ -40,7 +45,7 @@ def test_token_matching() -> None:
 
 async def test_token_guards_every_protocol_but_the_card() -> None:
     host = LocalHost([echo_agent()])
-    settings = ServeSettings(port=free_port(), token="s3cret")
+    settings = ServeSettings(port=free_port(), token=TOKEN)
     async with running_server(build_app(host, settings), port=settings.port) as url:
         await _check_guarded(url)
 
@@ -54,7 +59,7 @@ async def _check_guarded(url: str) -> None:
         card = await client.get("/.well-known/agent-card.json")
         assert card.status_code == 200
         assert "bearer" in card.json()["securitySchemes"]
-        auth = {"Authorization": "Bearer s3cret"}
+        auth = {"Authorization": f"Bearer {TOKEN}"}
         models = await client.get("/v1/models", headers=auth)
         assert models.status_code == 200
         assert models.json()["data"][0]["id"] == "echo"

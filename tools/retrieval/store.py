@@ -12,7 +12,8 @@ from __future__ import annotations
 import importlib
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
 from interlace.protocols.errors import (
@@ -85,14 +86,35 @@ def open_store(settings: StoreSettings, *, embedder: TextEmbedder | None = None)
         factory = getattr(importlib.import_module(module), function)
         embedder = cast(TextEmbedder, factory(settings.embedder, device=settings.device))
     client = _client(settings)
-    collection = client.get_or_create_collection(
-        settings.collection,
-        embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
-        metadata={EMBEDDER_KEY: embedder.name},
-    )
+    with _damage_reported(settings):
+        collection = client.get_or_create_collection(
+            settings.collection,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={EMBEDDER_KEY: embedder.name},
+        )
     _check_embedder(collection, embedder, settings)
     return VectorStore(settings, client, collection, embedder)
+
+
+@contextmanager
+def _damage_reported(settings: StoreSettings) -> Iterator[None]:
+    """Chroma's database errors on an on-disk store as one line: which folder is damaged
+    and how to rebuild it."""
+    import sqlite3
+
+    from chromadb.errors import ChromaError
+
+    try:
+        yield
+    except (ChromaError, sqlite3.DatabaseError) as error:
+        if settings.mode != "persistent":
+            raise
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise RunFailure(
+            f"the store at {settings.path} is damaged ({reason}); rebuild it: move that "
+            "folder away (or delete it), then run `interlace ingest CONFIG PATHS...` again"
+        ) from None
 
 
 def _client(settings: StoreSettings) -> Any:
@@ -102,7 +124,8 @@ def _client(settings: StoreSettings) -> Any:
     chroma_settings = Settings(anonymized_telemetry=False)
     if settings.mode == "persistent":
         settings.path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.path), settings=chroma_settings)
+        with _damage_reported(settings):
+            return chromadb.PersistentClient(path=str(settings.path), settings=chroma_settings)
     try:
         return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
     except Exception as error:  # chromadb raises several unrelated types here
