@@ -64,8 +64,8 @@ class ModelReferenceError(ConfigError):
     """A model reference such as ``llamacpp:default`` cannot be resolved."""
 
 
-class ModelFileError(UsageError):
-    """A model file is missing, unreadable or corrupt."""
+class ModelFileError(ConfigError):
+    """A model file is missing, unreadable or corrupt: a configuration problem (exit 3)."""
 
 
 class UnsupportedSchemaError(UsageError):
