@@ -20,7 +20,13 @@ ConfigArg = Annotated[str, typer.Argument(help="The YAML config file.", metavar=
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", "-s", help="Override a value: KEY.PATH=VALUE (repeatable).", metavar="KEY=VALUE"
+        "--set",
+        "-s",
+        help=(
+            "Override a value: KEY.PATH=VALUE (repeatable); +KEY.PATH=VALUE adds a new "
+            "agent, model, toolset, store or graph."
+        ),
+        metavar="KEY=VALUE",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]

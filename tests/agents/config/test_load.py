@@ -107,6 +107,35 @@ def test_set_errors_name_the_override(tmp_path: Path) -> None:
         load_config(path, ["agents.writer.planner=reac"])
 
 
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("agents.writter.planner=react", "--set: agents.writter: unknown agent 'writter' (did "),
+        ("models.defualt=scripted:x", "unknown model role 'defualt' (did you mean 'default'?"),
+        ("toolsets.mth.kind=builtin", "unknown toolset 'mth'"),
+        ("retrieval.docs.path=./s", "unknown store 'docs' (none are defined;"),
+        ("graphs.g.type=sequence", "unknown graph 'g'"),
+    ],
+)
+def test_set_on_an_unknown_name_is_an_error(tmp_path: Path, override: str, message: str) -> None:
+    path = _write(tmp_path, FULL)
+    with pytest.raises(ConfigValidationError) as caught:
+        load_config(path, [override])
+    text = str(caught.value)
+    assert message in text
+    assert "to add a new " in text
+    assert f"write --set +{override.partition('=')[0]}=..." in text
+
+
+def test_set_plus_adds_a_named_entry(tmp_path: Path) -> None:
+    path = _write(tmp_path, FULL)
+    config = load_config(
+        path, ["+agents.editor.instructions=Edit.", "+models.other=scripted:other"]
+    )
+    assert config.agents["editor"].instructions == "Edit."
+    assert config.models["other"] == "scripted:other"
+
+
 SECRET = "sk-very-secret-value-123"
 
 
