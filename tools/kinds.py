@@ -34,19 +34,27 @@ class PythonToolsOptions(BaseModel):
         return entries
 
 
+def _registered(entry: str) -> bool:
+    """Whether ``entry`` is a tool name registered by a built-in or a plugin (which wins
+    over a module of the same name)."""
+    return ":" not in entry and "." not in entry and entry in TOOLS
+
+
 def tool_problem(entry: str) -> tuple[str, str] | None:
-    """Why a tools entry (a registered tool name, or an import path ``pkg.mod:function``
-    or ``pkg.mod``) gives no tool: ``(problem, hint)``, or ``None`` when it does."""
-    if ":" not in entry and "." not in entry:
-        if entry in TOOLS:
-            return None
-        return f"unknown tool {entry!r}", suggest(entry, TOOLS.names()) + (
-            "; or give an import path like mypkg.tools:search"
-        )
+    """Why a tools entry (a registered tool name, an import path ``pkg.mod:function``, or
+    a module ``pkg.mod`` / ``my_tools`` next to the config) gives no tool: ``(problem,
+    hint)``, or ``None`` when it does."""
+    if _registered(entry):
+        return None
     module_name, _, attribute = entry.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
+        if "." not in entry and ":" not in entry and getattr(error, "name", None) == entry:
+            return f"unknown tool {entry!r}", suggest(entry, TOOLS.names()) + (
+                f"; nor is there a module {entry!r} to import (a my_tools.py next to the "
+                "config file imports by name); or give an import path like mypkg.tools:search"
+            )
         return (
             f"cannot import tool module {module_name!r} ({error})",
             "check the spelling and that the package is installed",
@@ -70,7 +78,7 @@ def import_tools(entry: str) -> list[Tool]:
     problem = tool_problem(entry)
     if problem is not None:
         raise ConfigError(f"{problem[0]} ({problem[1]})")
-    if ":" not in entry and "." not in entry:
+    if _registered(entry):
         return [named_tool(entry)]
     module_name, _, attribute = entry.partition(":")
     module = importlib.import_module(module_name)
