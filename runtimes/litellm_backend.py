@@ -14,7 +14,7 @@ import warnings
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlace.protocols.errors import (
     BackendError,
@@ -26,7 +26,7 @@ from interlace.protocols.errors import (
 from .openai.chat import ChatCompletionsBackend
 from .openai.failures import status_error
 from .openai.kinds import ServerKind, profile_for
-from .openai.settings import ToolStrategy
+from .openai.settings import ToolStrategy, require_env
 from .refs import ModelRef
 
 Json = dict[str, Any]
@@ -51,6 +51,11 @@ class LiteLLMSettings(BaseModel):
     repair_attempts: int = Field(default=1, ge=0)
     context_window: int | None = Field(default=None, gt=0)
     extra_body: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _key_is_set(cls, name: str | None) -> str | None:
+        return require_env(name)
 
 
 def load_litellm() -> Any:

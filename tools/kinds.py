@@ -115,6 +115,13 @@ class BuiltinOptions(BaseModel):
     root: Path | None = None
     writable: bool = False
 
+    @field_validator("root")
+    @classmethod
+    def _root_is_a_folder(cls, root: Path | None) -> Path | None:
+        if root is not None and not root.expanduser().is_dir():
+            raise ValueError(f"file tools root {str(root)!r} is not a directory; create it first")
+        return root
+
 
 def builtin_toolset(options: BuiltinOptions) -> Toolset:
     """Build a ``builtin`` toolset (file tools confined to ``root``)."""

@@ -56,6 +56,11 @@ class OpenAISettings(BaseModel):
             )
         return value.rstrip("/")
 
+    @field_validator("api_key_env")
+    @classmethod
+    def _key_is_set(cls, name: str | None) -> str | None:
+        return require_env(name)
+
     def api_key(self) -> str | None:
         """The API key read from ``api_key_env``; a missing variable is a config error."""
         if self.api_key_env is None:
@@ -80,3 +85,13 @@ def settings_from_ref(ref: ModelRef) -> OpenAISettings:
 
     settings: OpenAISettings = backend_options(ref)
     return settings
+
+
+def require_env(name: str | None) -> str | None:
+    """``api_key_env`` must name a variable that is set (checked when the model is
+    resolved, so ``interlace validate`` refuses what a run would)."""
+    if name is not None and not os.environ.get(name):
+        raise ValueError(
+            f"environment variable {name} (api_key_env) is not set; export it or remove api_key_env"
+        )
+    return name

@@ -215,6 +215,7 @@ def test_config_is_resolved_once_into_a_frozen_view(tmp_path: Path) -> None:
 
     text = FULL + "retrieval:\n  notes: {path: ./store}\n"
     text = text.replace("math: {kind: builtin,", "math: {kind: builtin, root: ./work,")
+    (tmp_path / "work").mkdir()  # a file tools root must exist (validate = run)
     resolved = load_config(_write(tmp_path, text)).resolved
     writer = resolved.agents["writer"]
     assert (writer.model.ref.scheme, writer.model.path) == ("scripted", ("models", "planner"))
