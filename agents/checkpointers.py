@@ -6,8 +6,8 @@
 saver for one run (``target(options)`` is an async context manager); its metadata tells
 generic code what it needs: ``options`` (the options model), ``url_schemes`` (URL schemes
 that name this kind), ``paths`` (options holding paths, resolved against the config's
-folder) and ``hosts`` (``hosts(options) -> list[str]``: servers it connects to, which
-``offline: strict`` keeps reachable).
+folder) and ``endpoints`` (``endpoints(options) -> list[str]``: servers it connects to,
+which ``offline: strict`` refuses unless they are loopback or in ``offline.allow``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ CHECKPOINTERS: Registry[Opener] = Registry(
     "checkpointer",
     "register_checkpointers",
     error=ConfigError,
-    lazy=("options", "hosts"),
+    lazy=("options", "endpoints"),
     hint="plugins add checkpointers through the register_checkpointers hook",
 )
 register_checkpointer = CHECKPOINTERS.register
@@ -49,11 +49,6 @@ class CheckpointStore:
     def open(self) -> AbstractAsyncContextManager[Any]:
         """The saver, as an async context manager."""
         return CHECKPOINTERS.get(self.kind)(self.options)
-
-    def hosts(self) -> list[str]:
-        """The servers this checkpointer connects to."""
-        hosts = CHECKPOINTERS.metadata(self.kind, "hosts")
-        return list(hosts(self.options)) if hosts is not None else []
 
 
 def shorthand(value: str) -> dict[str, Any]:

@@ -47,10 +47,12 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def hosts(options: PostgresOptions) -> list[str]:
-    """The server host (none for a Unix socket)."""
-    host = urlsplit(options.url).hostname
-    return [host] if host else []
+def postgres_endpoints(options: PostgresOptions) -> list[str]:
+    """Where the checkpointer connects: the server's ``host:port`` (none for a Unix
+    socket). libpq opens its own sockets, so this config check is what keeps
+    ``offline: strict`` strict here."""
+    parts = urlsplit(options.url)
+    return [f"{parts.hostname}:{parts.port or 5432}"] if parts.hostname else []
 
 
 def _modules() -> tuple[Any, Any, Any]:

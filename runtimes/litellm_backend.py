@@ -58,6 +58,11 @@ class LiteLLMSettings(BaseModel):
         return require_env(name)
 
 
+def litellm_endpoints(settings: LiteLLMSettings) -> list[str]:
+    """Where a ``litellm:`` model connects when it names one (``api_base``)."""
+    return [settings.api_base] if settings.api_base else []
+
+
 def load_litellm() -> Any:
     """Import litellm with its remote cost map and telemetry off."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

@@ -28,8 +28,11 @@ from interlace.protocols.errors import OfflineViolation
 
 __all__ = [
     "OFFLINE_ENVIRONMENT",
+    "Allowlist",
     "OfflineViolation",
     "check_endpoint",
+    "endpoint_address",
+    "endpoint_refusal",
     "enforce_offline",
     "is_local_host",
     "offline_enforced",
@@ -51,10 +54,43 @@ _INET = (socket.AF_INET, socket.AF_INET6)
 _PATCHED = ("connect", "connect_ex", "sendto", "sendmsg")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_allowed: dict[str, set[int | None]] = {}
-"""Allowed host (lower-case name or IP text) -> ports (``None``: any port)."""
-_resolved: dict[str, set[int | None]] = {}
-"""Addresses that allowed names resolved to -> the ports allowed for the name."""
+
+class Allowlist:
+    """What ``offline: strict`` lets through besides loopback: hosts, each on any port or
+    on listed ports, and the addresses that allowed names resolved to."""
+
+    def __init__(self, entries: Iterable[str] = ()) -> None:
+        self._ports: dict[str, set[int | None]] = {}
+        self.add(entries)
+
+    def add(self, entries: Iterable[str]) -> None:
+        """Allow more ``HOST`` / ``HOST:PORT`` entries (see :func:`parse_allowed`)."""
+        for entry in entries:
+            host, port = parse_allowed(entry)
+            self._ports.setdefault(host, set()).add(port)
+
+    def learn(self, name: str, addresses: Iterable[str]) -> None:
+        """``name`` resolved to ``addresses``: they are allowed on the name's ports."""
+        ports = self._ports.get(_bare(name))
+        if ports:
+            for address in addresses:
+                self._ports.setdefault(_bare(address), set()).update(ports)
+
+    def permits(self, host: str, port: int | None) -> bool:
+        """Whether ``host`` (and ``port``; ``None`` for a lookup) may be reached."""
+        name = _bare(host)
+        if not name or is_local_host(name):
+            return True
+        ports = self._ports.get(name, set())
+        return None in ports or (port is None and bool(ports)) or port in ports
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._ports.clear()
+
+
+_allowed = Allowlist()
+"""What the process guard lets through."""
 _originals: dict[str, Callable[..., Any]] = {}
 _hook_installed = False
 
@@ -62,6 +98,8 @@ _hook_installed = False
 def parse_allowed(entry: str) -> tuple[str, int | None]:
     """``host``, ``host:port`` or ``[v6]:port`` as ``(host, port)``; ``ValueError`` if bad."""
     text = entry.strip()
+    if any(c in text for c in "/@?# "):
+        raise ValueError(f"{entry!r} is not a host; write HOST or HOST:PORT (no URL)")
     host, port = text, ""
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
@@ -70,7 +108,7 @@ def parse_allowed(entry: str) -> tuple[str, int | None]:
         port = rest[1:]
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
-    if not host or any(c in host for c in "/@?# "):
+    if not host:
         raise ValueError(f"{entry!r} is not a host; write HOST or HOST:PORT")
     if port and not (port.isdigit() and 0 < int(port) < 65536):
         raise ValueError(f"{entry!r}: the port must be a number from 1 to 65535")
@@ -90,9 +128,7 @@ def enforce_offline(strict: bool = True, *, allow_hosts: Iterable[str] = ()) -> 
     if hub is not None:  # already imported: its switch was read at import time
         setattr(hub, "HF_HUB_OFFLINE", True)  # noqa: B010
     if strict:
-        for entry in allow_hosts:
-            host, port = parse_allowed(entry)
-            _allowed.setdefault(host, set()).add(port)
+        _allowed.add(allow_hosts)
         _install_guard()
 
 
@@ -110,7 +146,6 @@ def release_offline() -> None:
             setattr(socket.socket, name, original)
     _originals.clear()
     _allowed.clear()
-    _resolved.clear()
 
 
 def is_local_host(host: str) -> bool:
@@ -131,22 +166,27 @@ def is_local_host(host: str) -> bool:
 def check_endpoint(url: str, what: str = "a connection to") -> None:
     """Raise :class:`OfflineViolation` if the guard is on and ``url`` (or ``host:port``)
     is neither loopback nor allowed; for clients whose sockets Python does not see."""
-    if not offline_enforced():
-        return
+    if offline_enforced():
+        _check(*endpoint_address(url), what)
+
+
+def endpoint_refusal(url: str, allow: Iterable[str]) -> str | None:
+    """Why ``offline: strict`` with ``allow`` would refuse to reach ``url`` (a URL or
+    ``host:port``), or ``None``: the config check that runs before anything connects."""
+    host, port = endpoint_address(url)
+    if Allowlist(allow).permits(host, port):
+        return None
+    return _refusal(_bare(host), port, "connections to", checked=True)
+
+
+def endpoint_address(url: str) -> tuple[str, int | None]:
+    """``(host, port)`` of a URL or ``host:port``; the port defaults by scheme."""
     parts = urlsplit(url if "//" in url else f"//{url}")
-    _check(parts.hostname or "", parts.port or _DEFAULT_PORTS.get(parts.scheme), what)
+    return parts.hostname or "", parts.port or _DEFAULT_PORTS.get(parts.scheme)
 
 
 def _bare(host: str) -> str:
     return host.strip("[]").split("%", 1)[0].lower()
-
-
-def _permitted(host: str, port: int | None) -> bool:
-    name = _bare(host)
-    if not name or is_local_host(name):
-        return True
-    ports = _allowed.get(name, set()) | _resolved.get(name, set())
-    return None in ports or (port is None and bool(ports)) or port in ports
 
 
 def _check(host: object, port: object, what: str) -> None:
@@ -154,7 +194,7 @@ def _check(host: object, port: object, what: str) -> None:
         return
     text = host.decode() if isinstance(host, bytes) else str(host)
     number = int(port) if isinstance(port, int | str) and str(port).isdigit() else None
-    if not _permitted(text, number):
+    if not _allowed.permits(text, number):
         raise OfflineViolation(_refusal(_bare(text), number, what))
 
 
@@ -168,13 +208,15 @@ def _check_lookup(host: object, port: object) -> None:
         _check(host, port, "a DNS lookup of")
 
 
-def _refusal(host: str, port: int | None, what: str) -> str:
+def _refusal(host: str, port: int | None, what: str, *, checked: bool = False) -> str:
     shown = f"[{host}]" if ":" in host else host
     entry = f"{shown}:{port}" if port else shown
+    verb = "refuses" if checked else "refused"
+    sent = "" if checked else " (nothing was sent)"
     return (
-        f"offline: strict refused {what} {entry} (nothing was sent): only loopback is "
-        f"allowed. To allow this host, list it in the config: offline: {{mode: strict, "
-        f"allow: ['{entry}']}} (or set offline: off)"
+        f"offline: strict {verb} {what} {entry}{sent}: only loopback is allowed. To allow "
+        f"this host, list it in the config: offline: {{mode: strict, allow: ['{entry}']}} "
+        "(or set offline: off)"
     )
 
 
@@ -230,8 +272,5 @@ def _checked_first(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _learn(host: Any, found: list[Any]) -> None:
     """Remember what an allowed name resolved to, with the name's ports."""
-    name = _bare(host.decode() if isinstance(host, bytes) else str(host or ""))
-    ports = _allowed.get(name)
-    if ports:
-        for *_, address in found:
-            _resolved.setdefault(str(address[0]).lower(), set()).update(ports)
+    name = host.decode() if isinstance(host, bytes) else str(host or "")
+    _allowed.learn(name, [str(address[0]) for *_, address in found])

@@ -30,7 +30,7 @@ BACKENDS: Registry[BackendFactory] = Registry(
     "backend",
     "register_backends",
     error=ModelReferenceError,
-    lazy=("options", "files", "members", "probe"),
+    lazy=("options", "files", "members", "probe", "endpoints"),
     hint="plugins add backends through the register_backends hook",
 )
 register_backend = BACKENDS.register

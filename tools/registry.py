@@ -28,7 +28,7 @@ TOOLSET_KINDS: Registry[ToolsetFactory] = Registry(
     "toolset kind",
     "register_toolset_kinds",
     error=ConfigError,
-    lazy=("options",),
+    lazy=("options", "endpoints", "checks"),
     hint="plugins add kinds through the register_toolset_kinds hook",
 )
 TOOLS: Registry[Tool] = Registry(
@@ -39,7 +39,7 @@ TOOLS: Registry[Tool] = Registry(
     "(read_file, list_files, search_files) come from a toolset of kind builtin with a root",
 )
 STORES: Registry[Callable[[Any], Any]] = Registry(
-    "store type", "register_stores", error=ConfigError, lazy=("options", "hosts")
+    "store type", "register_stores", error=ConfigError, lazy=("options", "endpoints")
 )
 DEFAULT_STORE_TYPE = "chroma"
 """The store type of a ``retrieval:`` block without ``type``: an embedded Chroma store."""
@@ -111,12 +111,6 @@ def named_tool(name: str) -> Tool:
     if not isinstance(found, Tool):
         raise ConfigError(f"the tool registered as {name!r} is not a @tool ({found!r})")
     return found
-
-
-def store_hosts(store_type: str, options: BaseModel) -> list[str]:
-    """The servers a store connects to (its ``hosts`` metadata; none for a local store)."""
-    hosts = STORES.metadata(store_type, "hosts")
-    return list(hosts(options)) if hosts is not None else []
 
 
 def open_store(store_type: str, options: BaseModel | Mapping[str, Any]) -> Any:

@@ -34,6 +34,7 @@ def register_backends(register: Any) -> None:
         target="base_url",
         probe=f"{_RUNTIMES}.openai.backend:probe_server",
         pool_defaults=_FAIL_OVER_AT_ONCE,
+        endpoints=f"{_RUNTIMES}.openai.settings:openai_endpoints",
     )
     register("mcp-sampling", f"{_RUNTIMES}.mcp_sampling:mcp_sampling_from_ref")
     register(
@@ -41,6 +42,7 @@ def register_backends(register: Any) -> None:
         f"{_RUNTIMES}.litellm_backend:litellm_from_ref",
         options=f"{_RUNTIMES}.litellm_backend:LiteLLMSettings",
         target="model",
+        endpoints=f"{_RUNTIMES}.litellm_backend:litellm_endpoints",
         remote=True,
         pool_defaults=_FAIL_OVER_AT_ONCE,
     )
@@ -79,6 +81,8 @@ def register_toolset_kinds(register: Any) -> None:
         options=f"{_TOOLS}.mcp.options:MCPOptions",
         paths=("cwd",),
         upstream=True,
+        endpoints=f"{_TOOLS}.mcp.options:mcp_endpoints",
+        checks=f"{_TOOLS}.mcp.options:mcp_problems",
     )
     register(
         "retrieval",
@@ -91,6 +95,7 @@ def register_toolset_kinds(register: Any) -> None:
         f"{_TOOLS}.a2a.kind:build_a2a_toolset",
         options=f"{_TOOLS}.a2a.toolset:A2AOptions",
         upstream=True,
+        endpoints=f"{_TOOLS}.a2a.toolset:a2a_endpoints",
     )
 
 
@@ -107,7 +112,7 @@ def register_stores(register: Any) -> None:
         f"{_TOOLS}.retrieval.store:open_store",
         options=f"{_TOOLS}.retrieval.settings:StoreSettings",
         paths=("path",),
-        hosts=f"{_TOOLS}.retrieval.settings:server_hosts",
+        endpoints=f"{_TOOLS}.retrieval.settings:store_endpoints",
     )
 
 
@@ -129,7 +134,7 @@ def register_checkpointers(register: Any) -> None:
         f"{_AGENTS}.postgres:open_postgres",
         options=f"{_AGENTS}.postgres:PostgresOptions",
         url_schemes=("postgres", "postgresql"),
-        hosts=f"{_AGENTS}.postgres:hosts",
+        endpoints=f"{_AGENTS}.postgres:postgres_endpoints",
     )
 
 

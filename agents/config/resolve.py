@@ -17,6 +17,7 @@ from interlace.protocols.errors import ConfigError, UsageError
 
 from .errors import ConfigIssue, ConfigValidationError, suggest
 from .graphs import all_graphs, check_graphs, entry_name
+from .reach import offline_issues, toolset_issues
 from .resolved import (
     NOT_CHAT_ROLES,
     ModelUse,
@@ -38,7 +39,7 @@ def _graph_issues(resolved: ResolvedConfig, source: Source) -> Iterable[ConfigIs
     return check_graphs(resolved.config, source)
 
 
-CHECKS: list[Check] = [_graph_issues]
+CHECKS: list[Check] = [_graph_issues, offline_issues, toolset_issues]
 """Checks that run on the resolved config, after every section resolved."""
 
 

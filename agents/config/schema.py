@@ -136,10 +136,13 @@ class OfflineSpec(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _short_form(cls, value: object) -> object:
-        # `offline: strict`; YAML 1.1 also reads bare off/on/no/yes as booleans.
-        if isinstance(value, bool):
-            return {"mode": "strict" if value else "off"}
-        return {"mode": value} if isinstance(value, str) else value
+        # `offline: strict` (YAML 1.1 reads bare off/on/no/yes as booleans: see `mode`).
+        return {"mode": value} if isinstance(value, str | bool) else value
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yaml_boolean(cls, value: object) -> object:
+        return ("strict" if value else "off") if isinstance(value, bool) else value
 
     @field_validator("allow")
     @classmethod

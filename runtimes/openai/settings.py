@@ -95,3 +95,8 @@ def require_env(name: str | None) -> str | None:
             f"environment variable {name} (api_key_env) is not set; export it or remove api_key_env"
         )
     return name
+
+
+def openai_endpoints(settings: OpenAISettings) -> list[str]:
+    """Where an ``openai:`` model connects (its registration's ``endpoints``)."""
+    return [settings.base_url]

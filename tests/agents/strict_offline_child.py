@@ -96,13 +96,16 @@ def open_asyncio(host: str) -> None:
     asyncio.run(go())
 
 
-def run_config(model: str) -> str:
+def run_config(model: str, offline: str = "off") -> str:
+    """Run an agent on ``model``: with ``offline=off`` only the process guard (already on)
+    stands in the way; with ``strict`` the config check refuses it before anything runs."""
     from interlace.agents.config import load_config
     from interlace.agents.system import build_system
     from interlace.protocols.aio import run_sync
 
     config_file = Path(sys.argv[3])
-    system = build_system(load_config(config_file, [f"models.default={model}"]))
+    overrides = [f"models.default={model}", f"offline={offline}"]
+    system = build_system(load_config(config_file, overrides))
     try:
         result = run_sync(system.run, "hi")
         return f"stop_reason={result.stop_reason} {result.detail}"
@@ -156,6 +159,7 @@ def probe(log: Path) -> None:
         "asyncio name": lambda: open_asyncio(NAME),
         "openai ip": lambda: run_config(f"openai:{url}/v1?model=x"),
         "openai name": lambda: run_config(f"openai:http://{NAME}:8081/v1?model=x"),
+        "config check": lambda: run_config(f"openai:{url}/v1?model=x", "strict"),
         "mcp": lambda: list_tools("mcp", {"url": f"{url}/mcp", "connect_timeout_s": 5}),
         "a2a": lambda: list_tools("a2a", {"url": f"http://{NAME}:8081"}),
         "chroma http": chroma_http,

@@ -81,6 +81,16 @@ def test_refusals_name_the_host(outcomes: dict[str, dict[str, Any]]) -> None:
     assert "a connection to 192.0.2.2:8082" in outcomes["other port"]["said"]
 
 
+def test_the_config_check_refuses_before_anything_runs(
+    outcomes: dict[str, dict[str, Any]],
+) -> None:
+    seen = outcomes["config check"]
+    assert (seen["tcp"], seen["dns"]) == (0, 0), seen
+    assert seen["said"].startswith("ConfigValidationError"), seen
+    assert "offline: strict refuses connections to 192.0.2.2:8081" in seen["said"], seen
+    assert "allow: ['192.0.2.2:8081']" in seen["said"], seen
+
+
 def test_allowed_hosts_are_reached(outcomes: dict[str, dict[str, Any]]) -> None:
     """The listeners work: what the allowlist names does get through."""
     assert outcomes["allowed ip"]["tcp"] == 1, outcomes["allowed ip"]

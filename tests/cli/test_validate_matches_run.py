@@ -41,6 +41,27 @@ CASES = {
         [],
         "cut.gguf is truncated or corrupt",
     ),
+    "offline: strict and a remote model server": (
+        "offline: strict\nmodels: {default: 'openai:http://192.0.2.2:8081/v1?model=m'}\n"
+        "agents:\n  helper: {}\n",
+        [],
+        "offline: strict refuses connections to 192.0.2.2:8081: only loopback is allowed. "
+        "To allow this host, list it in the config: offline: {mode: strict, allow: "
+        "['192.0.2.2:8081']}",
+    ),
+    "offline: strict and an MCP upstream": (
+        "offline: {mode: strict, allow: ['gpu-box.test:8000']}\n"
+        "models: {default: 'scripted:hi'}\n" + AGENT + "toolsets:\n"
+        "  extra: {kind: mcp, url: 'http://gpu-box.test:9000/mcp'}\n",
+        [],
+        "offline: strict refuses connections to gpu-box.test:9000",
+    ),
+    "MCP server command not found": (
+        "models: {default: 'scripted:hi'}\n" + AGENT + "toolsets:\n"
+        "  extra: {kind: mcp, command: i22-no-such-mcp-server}\n",
+        [],
+        "MCP server command 'i22-no-such-mcp-server' is not found",
+    ),
     "--set on a misspelled agent": (
         "models: {default: 'scripted:hi'}\nagents:\n  writer: {}\n",
         ["--set", "agents.writter.planner=react"],

@@ -72,12 +72,21 @@ def test_checkpoint_mistakes_are_located(written: str, message: str) -> None:
     assert message in str(error.value)
 
 
-def test_offline_strict_keeps_every_configured_server_reachable() -> None:
-    config = load(
-        "offline: strict\n"
-        'models: {default: {pool: ["openai:http://gpu1:8000/v1", "openai:http://gpu2:8000/v1"]}}\n'
-        "checkpoints: postgres://u:pw@db.lan:5432/x\n"
-        "retrieval: {docs: {mode: http, host: chroma.lan, port: 8000}}\n"
-    )
-    hosts = config.resolved.server_hosts()  # type: ignore[attr-defined]
-    assert sorted(hosts) == ["chroma.lan", "db.lan", "gpu1", "gpu2"]
+SERVERS = (
+    'models: {default: {pool: ["openai:http://gpu1:8000/v1", "openai:http://gpu2:8000/v1"]}}\n'
+    "checkpoints: postgres://u:pw@db.lan:5432/x\n"
+    "retrieval: {docs: {mode: http, host: chroma.lan, port: 8000}}\n"
+)
+
+
+def test_offline_strict_refuses_every_configured_server_not_allowed() -> None:
+    with pytest.raises(ConfigValidationError) as error:
+        load("offline: strict\n" + SERVERS)
+    refused = [line for line in str(error.value).splitlines() if "offline: strict refuses" in line]
+    for entry in ("gpu1:8000", "gpu2:8000", "db.lan:5432", "chroma.lan:8000"):
+        assert any(f"connections to {entry}:" in line for line in refused), (entry, refused)
+
+
+def test_offline_allow_lets_the_configured_servers_through() -> None:
+    allow = '["gpu1:8000", "gpu2:8000", "db.lan:5432", "chroma.lan"]'
+    load(f"offline: {{mode: strict, allow: {allow}}}\n" + SERVERS)

@@ -157,5 +157,10 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"
 
 
+def a2a_endpoints(options: A2AOptions) -> list[str]:
+    """Where an ``a2a`` toolset connects (its registration's ``endpoints``)."""
+    return [options.url]
+
+
 def _error(call: ToolCall, message: str) -> ToolResult:
     return ToolResult(tool_call_id=call.id, name=call.name, content=message, is_error=True)

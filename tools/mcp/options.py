@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -57,3 +60,34 @@ class MCPOptions(BaseModel):
         if self.url is not None:
             return self.url
         return " ".join([self.command or "", *self.args])
+
+
+def mcp_endpoints(options: MCPOptions) -> list[str]:
+    """Where an HTTP MCP toolset connects (its registration's ``endpoints``)."""
+    return [options.url] if options.url is not None else []
+
+
+def mcp_problems(options: MCPOptions) -> list[tuple[str, str]]:
+    """What would stop a stdio server from starting, found without starting it (its
+    registration's ``checks``): a command that is not on PATH, a missing ``cwd``."""
+    if options.command is None:
+        return []
+    problems = []
+    cwd = Path(options.cwd) if options.cwd else None
+    if cwd is not None and not cwd.is_dir():
+        problems.append((f"cwd {options.cwd!r} is not a directory", "create it or fix the path"))
+    search = options.env.get("PATH", os.environ.get("PATH", os.defpath))
+    command = options.command
+    found = (
+        (cwd or Path.cwd()).joinpath(command).is_file()
+        if os.sep in command
+        else shutil.which(command, path=search) is not None
+    )
+    if not found:
+        problems.append(
+            (
+                f"MCP server command {command!r} is not found",
+                "install it, give its full path, or fix PATH",
+            )
+        )
+    return problems

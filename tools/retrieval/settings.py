@@ -79,6 +79,6 @@ class StoreSettings(BaseModel):
     )
 
 
-def server_hosts(settings: StoreSettings) -> list[str]:
-    """The Chroma server's host in ``mode: http`` (``offline: strict`` keeps it reachable)."""
-    return [settings.host] if settings.mode == "http" else []
+def store_endpoints(settings: StoreSettings) -> list[str]:
+    """Where a store connects: the Chroma server in ``mode: http``, else nowhere."""
+    return [f"http://{settings.host}:{settings.port}"] if settings.mode == "http" else []
