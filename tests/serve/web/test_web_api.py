@@ -16,7 +16,7 @@ from interlace.agents.serve.app import build_app
 from interlace.agents.serve.local import LocalHost
 from interlace.agents.serve.web.auth import COOKIE
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-the-page"  # servers refuse tokens under 16 characters
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BODY_LIMIT = 20_000
 
