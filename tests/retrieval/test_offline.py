@@ -13,7 +13,7 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "rag_assistant"
 
 GUARD = textwrap.dedent(
     """
-    import http.server, os, socket, threading, urllib.request
+    import http.server, ipaddress, os, socket, threading, urllib.request
     from interlace.runtimes.offline import OfflineViolation, enforce_offline, release_offline
 
     class Hub(http.server.BaseHTTPRequestHandler):
@@ -26,10 +26,15 @@ GUARD = textwrap.dedent(
     real_lookup = socket.getaddrinfo
 
     def every_name_is_the_hub(host, port, *args, **kwargs):
-        return real_lookup("127.0.0.1", port, *args, **kwargs)
+        try:
+            ipaddress.ip_address(host)  # an address literal stays itself: no DNS involved
+        except ValueError:
+            host = "127.0.0.1"
+        return real_lookup(host, port, *args, **kwargs)
 
     # Every name now resolves to the local hub: a hole in the guard would reach it, with or
-    # without a network. The guard must refuse remote names before any lookup.
+    # without a network. The guard must refuse remote names before any lookup, and remote
+    # addresses before connecting.
     socket.getaddrinfo = every_name_is_the_hub
     enforce_offline(strict=True, allow_hosts=["models.lan"])
     assert os.environ["HF_HUB_OFFLINE"] == "1"
