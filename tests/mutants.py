@@ -196,7 +196,7 @@ MUTANTS = (
     ),
     Mutant(
         "a missing file-tools root raises a bare ValueError",
-        "tools/builtins/files.py",
+        "tools/builtins/beneath.py",
         '            raise UsageError(f"file tools root',
         '            raise ValueError(f"file tools root',
         ("tests/tools/test_builtins.py::test_file_root_must_exist",),
