@@ -110,6 +110,7 @@ class MCPConnection:
         ready: asyncio.Future[Client] = self._loop.create_future()
         self._stop = asyncio.Event()
         self._broken, self._failure, self._http_status = False, None, None
+        _import_transport(self.options)  # seconds on a busy machine: not the server's time
         self._task = self._loop.create_task(self._own(ready, self._stop))
         try:
             with anyio.fail_after(self.options.connect_timeout_s):
@@ -248,6 +249,17 @@ class MCPConnection:
             return ""
         hint = " (check the 'headers' option)" if status.split()[1] in ("401", "403") else ""
         return f" [{status}{hint}]"
+
+
+def _import_transport(options: MCPOptions) -> None:
+    """Import the SDK parts a connection uses, before its time limit starts."""
+    import mcp
+
+    if options.command is not None:
+        import mcp.client.stdio
+    else:
+        import httpx2  # noqa: F401
+        import mcp.client.streamable_http  # noqa: F401
 
 
 def _running_loop() -> asyncio.AbstractEventLoop:
