@@ -22,6 +22,10 @@ from .settings import ServeSettings
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+#: Seconds an idle connection stays open: longer than HTTP clients keep theirs (httpx and
+#: the OpenAI SDKs: 5 s), so a client never reuses a connection the server just closed.
+KEEP_ALIVE_S = 75
+
 
 def build_app(
     host: AgentHost,
@@ -90,7 +94,13 @@ async def running_server(
     import uvicorn
 
     config = uvicorn.Config(
-        app, host=bind, port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+        app,
+        host=bind,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = uvicorn.Server(config)
     async with anyio.create_task_group() as group:
@@ -133,5 +143,7 @@ async def serve(
 
     settings = ServeSettings(bind, port, token, max_body_bytes, timeout_s)
     app = build_app(host, settings, protocols=protocols, public_url=public_url)
-    config = uvicorn.Config(app, host=bind, port=port, log_level="info", lifespan="on")
+    config = uvicorn.Config(
+        app, host=bind, port=port, log_level="info", lifespan="on", timeout_keep_alive=KEEP_ALIVE_S
+    )
     await uvicorn.Server(config).serve()
