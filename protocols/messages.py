@@ -115,15 +115,15 @@ class Message(_Frozen):
     tool_call_id: str | None = None
     name: str | None = None
 
-    @model_validator(mode="after")
-    def _check_role_fields(self) -> Message:
+    def model_post_init(self, context: Any, /) -> None:
+        """Check which fields the role allows; runs when a message is built or parsed
+        (not again when a built message is passed to another model, e.g. a request)."""
         if self.tool_calls and self.role != "assistant":
             raise ProtocolError(f"only assistant messages carry tool_calls, not {self.role!r}")
         if self.role == "tool" and not self.tool_call_id:
             raise ProtocolError("a tool message needs the tool_call_id of the call it answers")
         if self.role != "tool" and self.tool_call_id is not None:
             raise ProtocolError(f"tool_call_id belongs on tool messages, not {self.role!r}")
-        return self
 
     @property
     def text(self) -> str:
