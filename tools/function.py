@@ -35,6 +35,7 @@ from .schema import (
     call_arguments,
     context_parameter,
     model_parameters,
+    schema_may_refuse_more,
     type_hints,
 )
 
@@ -85,9 +86,19 @@ class Tool:
             validated = self.arguments.model_validate_json(
                 json.dumps(data), strict=True, extra="forbid"
             )
-            self._check_schema(data)  # after pydantic, whose messages read better
+            if self._schema_is_stricter:
+                self._check_schema(data)  # after pydantic, whose messages read better
             return validated
         return self.arguments.model_validate(dict(arguments), extra="forbid")
+
+    @functools.cached_property
+    def _schema_is_stricter(self) -> bool:
+        """Whether the schema may refuse what strict pydantic accepts (decided once)."""
+        return schema_may_refuse_more(self.parameters)
+
+    @functools.cached_property
+    def _is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.function)
 
     @functools.cached_property
     def _schema_validator(self) -> Any:
@@ -115,7 +126,7 @@ class Tool:
         kwargs = call_arguments(validated)
         if self.context is not None:
             kwargs[self.context] = current_run()
-        if inspect.iscoroutinefunction(self.function):
+        if self._is_async:
             return await self.function(**kwargs)
         call = functools.partial(self.function, **kwargs)
         result = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
@@ -127,16 +138,20 @@ class Tool:
         """Run ``call``; never raises for a failing tool (control-flow signals such as
         :class:`~interlace.protocols.peer.InputRequired` pass through)."""
         try:
-            with anyio.move_on_after(self.timeout_s) as scope:
+            if self.timeout_s is None:
                 value = await self.invoke(call.arguments)
+            else:
+                with anyio.move_on_after(self.timeout_s) as scope:
+                    value = await self.invoke(call.arguments)
+                if scope.cancelled_caught:
+                    message = f"tool {self.name!r} timed out after {self.timeout_s:g}s"
+                    return self._error(call, message)
         except ValidationError as error:
             return self._error(call, validation_message(self.name, error))
         except (ControlFlow, PeerCapabilityError):
             raise  # the client must answer first, or cannot: the request's concern, not the tool's
         except Exception as error:
             return self._error(call, f"tool {self.name!r} failed: {type(error).__name__}: {error}")
-        if scope.cancelled_caught:
-            return self._error(call, f"tool {self.name!r} timed out after {self.timeout_s:g}s")
         try:
             return to_result(call, value)
         except Exception as error:

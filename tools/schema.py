@@ -22,6 +22,28 @@ _KINDS_REFUSED = {
 
 # Keywords whose values are data, not schemas: copied untouched.
 _LITERAL_KEYWORDS = frozenset({"default", "const", "enum", "examples", "required"})
+# Keywords that strict pydantic validation (of the JSON form) enforces exactly as JSON
+# Schema does; anything else (``enum``, ``const``, bounds, patterns, formats) may refuse
+# more than pydantic, so the schema itself is checked too (tests/tools/test_schema_properties).
+_EXACT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "prefixItems",
+        "minItems",
+        "maxItems",
+        "anyOf",
+        "$defs",
+        "$ref",
+        "title",
+        "description",
+        "default",
+        "examples",
+    }
+)
 
 
 def arguments_model(
@@ -103,6 +125,24 @@ def model_parameters(model: type[BaseModel]) -> dict[str, Any]:
     assert isinstance(cleaned, dict)
     cleaned.setdefault("properties", {})
     return cleaned
+
+
+def schema_may_refuse_more(schema: Any) -> bool:
+    """Whether ``schema`` uses a keyword outside those strict pydantic enforces exactly
+    (so a tool checks its arguments against the schema as well)."""
+    if isinstance(schema, list):
+        return any(schema_may_refuse_more(item) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        if key not in _EXACT_KEYWORDS:
+            return True
+        if key in ("properties", "$defs"):
+            if any(schema_may_refuse_more(sub) for sub in value.values()):
+                return True
+        elif key not in _LITERAL_KEYWORDS and schema_may_refuse_more(value):
+            return True
+    return False
 
 
 def clean_schema(node: Any, *, close_objects: bool = True) -> Any:
