@@ -31,7 +31,12 @@ _call_ids = count(1)
 
 
 def _word_count(messages: Iterable[Message]) -> int:
-    return sum(len(message.text.split()) + len(message.tool_calls) for message in messages)
+    count = 0
+    for message in messages:
+        if message.content is not None:
+            count += len(message.text.split())
+        count += len(message.tool_calls)
+    return count
 
 
 def as_response(item: str | ToolCall | Sequence[ToolCall] | ModelResponse) -> ModelResponse:
@@ -113,6 +118,13 @@ class FunctionBackend(StreamingBackend):
             output_tokens=response.usage.output_tokens,
         )
         return response.model_copy(update={"usage": usage})
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        # the stream's events are built only to be drained again: skip them, unless the
+        # stream is slowed down or a subclass streams its own way
+        if self.chunk_delay or type(self).stream is not FunctionBackend.stream:
+            return await super().complete(request)
+        return await self.respond(request)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         response = await self.respond(request)
