@@ -66,6 +66,7 @@ class _Run:
     state: dict[str, Any] = field(default_factory=dict)
     stop: tuple[StopReason, str] | None = None
     error: RunError | None = None
+    pending: tuple[ApprovalRequest, ...] | None = None  # read once the graph has stopped
 
 
 def _messages(input: Input) -> list[Message]:
@@ -279,8 +280,10 @@ async def _events(
     except RunFailure as exc:
         current.stop = ("error", f"{type(exc).__name__}: {exc}")
         current.error = RunError.of(exc)
-    if current.stop is None and (pending := await _pending(current)):
-        yield InterruptEvent(agent=pending[0].agent, pending=pending)
+    if current.stop is None:
+        current.pending = await _pending(current)
+        if current.pending:
+            yield InterruptEvent(agent=current.pending[0].agent, pending=current.pending)
 
 
 async def _pumped(items: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
@@ -336,7 +339,7 @@ async def _result(current: _Run) -> RunResult:
     state: State = current.state  # type: ignore[assignment]
     messages = list(state.get("messages", []))
     usage_by_agent = dict(state.get("usage", {}))
-    pending = await _pending(current) if current.stop is None else ()
+    pending = current.pending or ()
     reason: StopReason = "final"
     detail = ""
     if current.stop is not None:

@@ -86,17 +86,21 @@ async def call_model(
         response = await complete_within_history(
             ctx, request, lambda fitted: _complete(ctx, fitted, streaming)
         )
-        span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
-        span.set_attribute("gen_ai.usage.output_tokens", response.usage.output_tokens)
-        span.set_attribute("gen_ai.response.finish_reasons", [response.finish_reason])
+        if span.is_recording():
+            span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
+            span.set_attribute("gen_ai.usage.output_tokens", response.usage.output_tokens)
+            span.set_attribute("gen_ai.response.finish_reasons", [response.finish_reason])
     stop, counts = guards.after_model(agent.name, limits, state, response)
     update: dict[str, Any] = {
         "usage": {agent.name: response.usage},
         "steps": state.get("steps", 0) + 1,
-        "started": started,
-        "counts": counts,
         "cut_off": response.finish_reason == "length" and not response.tool_calls,
     }
+    # channels that did not change are not written (each write costs the graph a step's work)
+    if "started" not in state:
+        update["started"] = started
+    if response.tool_calls:
+        update["counts"] = counts
     if stop is not None:
         update["stop"] = stop
     return ModelOutcome(response, update)
@@ -139,24 +143,30 @@ def tool_node(ctx: AgentContext) -> Any:
     async def tool(task: ToolTask, config: RunnableConfig) -> dict[str, Any]:
         call = task["call"]
         approval: Approval = "not_needed"
+        streaming = is_streaming(config)  # events are built only when someone listens
         toolset = await ctx.owner(call.name)
         if is_interrupted(call, config) and not (toolset and toolset.is_idempotent(call.name)):
             result = interrupted_result(call)  # a crash cut it off: not repeated
-            emit(ToolResultEvent(agent=ctx.name, result=result))
+            if streaming:
+                emit(ToolResultEvent(agent=ctx.name, result=result))
             return {"messages": [result.to_message()], "tool_errors": 1}
         if toolset is not None and toolset.requires_approval(call.name):
             decided = _ask_approval(ctx.name, call)
             if isinstance(decided, ToolResult):
-                emit(ToolResultEvent(agent=ctx.name, result=decided))
+                if streaming:
+                    emit(ToolResultEvent(agent=ctx.name, result=decided))
                 return {"messages": [decided.to_message()], "tool_errors": 1}
             approval = "approved" if decided is call else "edited"
             call = decided
-        emit(ToolCallEvent(agent=ctx.name, call=call))
+        if streaming:
+            emit(ToolCallEvent(agent=ctx.name, call=call))
         context = RunContext(ctx.name, thread_of(config), call.id, approval)
         with tracing.tool_span(ctx.name, call.name, call.id) as span, running(context):
             result = await ctx.call_tool(call)
-            span.set_attribute("interlace.tool.is_error", result.is_error)
-        emit(ToolResultEvent(agent=ctx.name, result=result))
+            if span.is_recording():
+                span.set_attribute("interlace.tool.is_error", result.is_error)
+        if streaming:
+            emit(ToolResultEvent(agent=ctx.name, result=result))
         update: dict[str, Any] = {"messages": [result.to_message()]}
         if result.is_error:
             update["tool_errors"] = 1

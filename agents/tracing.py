@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,15 +80,25 @@ def _span_record(span: ReadableSpan) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def span(name: str, attributes: dict[str, Any]) -> Iterator[trace.Span]:
+class _NoSpan:
+    """The span context of a block nobody traces: nothing is built or recorded."""
+
+    def __enter__(self) -> trace.Span:
+        return trace.INVALID_SPAN
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_SPAN = _NoSpan()
+
+
+def span(name: str, attributes: dict[str, Any]) -> AbstractContextManager[trace.Span]:
     """A span around a block; exceptions are recorded on it and re-raised."""
     tracer = _get_tracer()
     if tracer is None:
-        yield trace.INVALID_SPAN
-        return
-    with tracer.start_as_current_span(name, attributes=attributes) as current:
-        yield current
+        return _NO_SPAN
+    return tracer.start_as_current_span(name, attributes=attributes)
 
 
 def run_span(target: str) -> Any:
