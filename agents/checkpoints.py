@@ -48,12 +48,13 @@ def _keys(kinds: Iterable[type[Any]]) -> set[tuple[str, ...]]:
 
 def serializer(extra: Iterable[type[Any]] = ()) -> Any:
     """LangGraph's serializer with interlace's types (and ``extra``) allowed, so state
-    restores without warnings."""
+    restores without warnings; messages are encoded once each (see :mod:`.encoding`)."""
     from langgraph.checkpoint.serde import _msgpack
-    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from .encoding import MessageCachingSerializer
 
     allowed = _keys(checkpoint_types()) | _keys(extra) | set(_msgpack.SAFE_MSGPACK_TYPES)
-    serde = JsonPlusSerializer(allowed_msgpack_modules=sorted(allowed))
+    serde = MessageCachingSerializer(allowed_msgpack_modules=sorted(allowed))
     serde._interlace = True  # type: ignore[attr-defined]  # ours: extend, do not replace
     return serde
 
