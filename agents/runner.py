@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,14 +267,9 @@ async def _events(
     )
     try:
         with anyio.fail_after(current.target.timeout_s):
-            async with aclosing(_pumped(items)) as pumped:
-                async for item in pumped:
-                    mode, chunk = item[-2], item[-1]
-                    if mode == "values":
-                        if not (streaming and item[0]):  # top-level values only
-                            current.state = chunk
-                    elif isinstance(chunk, _EVENT_TYPES):
-                        yield chunk
+            async with aclosing(_pumped(items, _sorter(current, streaming))) as events:
+                async for event in events:
+                    yield event
     except TimeoutError:
         current.stop = ("timeout", f"the run took longer than timeout_s={current.target.timeout_s}")
     except RunFailure as exc:
@@ -286,8 +281,26 @@ async def _events(
             yield InterruptEvent(agent=current.pending[0].agent, pending=current.pending)
 
 
-async def _pumped(items: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
-    """The graph's stream, iterated by a task of its own.
+def _sorter(current: _Run, streaming: bool) -> Callable[[Any], RunEvent | None]:
+    """Sorts the graph's stream items: state values are kept as the run's state (the
+    top-level ones), events are passed on, anything else is dropped."""
+
+    def sort(item: Any) -> RunEvent | None:
+        mode, chunk = item[-2], item[-1]
+        if mode == "values":
+            if not (streaming and item[0]):  # top-level values only
+                current.state = chunk
+            return None
+        return chunk if isinstance(chunk, _EVENT_TYPES) else None
+
+    return sort
+
+
+async def _pumped(
+    items: AsyncGenerator[Any, None], sort: Callable[[Any], RunEvent | None]
+) -> AsyncGenerator[RunEvent, None]:
+    """The events of the graph's stream (``sort`` picks them and keeps the rest), which a
+    task of its own iterates; only events cross over to the consumer.
 
     LangGraph cleans up (cancels the nodes still running and waits for them) when its
     stream is cancelled once, the asyncio way; a cancelled anyio scope cancels again at
@@ -302,7 +315,8 @@ async def _pumped(items: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]
     async def pump() -> None:
         try:
             async for item in items:
-                queue.put_nowait(item)
+                if (event := sort(item)) is not None:
+                    queue.put_nowait(event)
         finally:
             queue.put_nowait(end)
 

@@ -233,3 +233,16 @@ def test_registry_kinds_and_errors(tmp_path: object) -> None:
     assert isinstance(build_toolset("test-kind", {"size": 3}), FunctionToolset)
     with pytest.raises(ConfigError, match="size: Input should be a valid integer"):
         build_toolset("test-kind", {"size": "big"})
+
+
+def test_the_schema_is_checked_only_where_it_refuses_more_than_pydantic() -> None:
+    from interlace.tools.schema import schema_may_refuse_more
+
+    optional = {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}
+    assert not schema_may_refuse_more({"type": "object", "properties": {"a": optional}})
+    for keyword in ({"enum": [0]}, {"const": 0}, {"minimum": 1}, {"pattern": "x"}):
+        nested = {"type": "object", "properties": {"a": {"type": "array", "items": keyword}}}
+        assert schema_may_refuse_more(nested), keyword
+    # the names of properties are not keywords
+    named = {"type": "object", "properties": {"enum": {"type": "string"}}}
+    assert not schema_may_refuse_more(named)
