@@ -146,8 +146,8 @@ async def compare(name: str, ours: Callable[[], Awaitable[None]], base: Any) -> 
     base_us = statistics.median(pair[1] for pair in pairs)
     ratio = statistics.median(pair[0] / pair[1] for pair in pairs)
     print(
-        f"{name}: interlace {ours_us:.0f} us/step, plain LangGraph loop {base_us:.0f} us/step (CPU) "
-        f"(medians of {ROUNDS} interleaved rounds of {RUNS_PER_ROUND} {STEPS}-step runs)"
+        f"{name}: interlace {ours_us:.0f} us/step, plain LangGraph loop {base_us:.0f} us/step "
+        f"(CPU; medians of {ROUNDS} interleaved rounds of {RUNS_PER_ROUND} {STEPS}-step runs)"
     )
     print(f"BENCH agents.{name}_step_vs_langgraph {ratio:.2f} ratio target <={TARGET}")
 
