@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         TextDeltaEvent,
         ToolCallEvent,
         ToolResultEvent,
+        ToolSelectionEvent,
     )
     from .graph import END, START, Graph, GraphBuilder, handoff, parallel, sequence, supervisor
     from .models import get_backend
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "TextDeltaEvent": "events",
     "ToolCallEvent": "events",
     "ToolResultEvent": "events",
+    "ToolSelectionEvent": "events",
     "END": "graph",
     "START": "graph",
     "Graph": "graph",
@@ -87,6 +89,7 @@ __all__ = [
     "TextDeltaEvent",
     "ToolCallEvent",
     "ToolResultEvent",
+    "ToolSelectionEvent",
     "Unit",
     "configure_tracing",
     "get_backend",

@@ -12,6 +12,7 @@ from interlace.protocols import SamplingSettings
 from interlace.protocols.errors import UsageError
 from interlace.runtimes.base import Backend
 from interlace.tools.base import Toolset
+from interlace.tools.selection import ToolSelection
 
 AGENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -55,7 +56,9 @@ class Agent(BaseModel):
     ``model`` is a backend reference (``"llamacpp:default"``) or a backend instance;
     ``planner`` names the strategy that drives it (``react``, ``plan_execute``, ``router``,
     or one a plugin registered). ``sampling`` applies to every model call of the agent;
-    ``history`` decides what of a long conversation each call sees.
+    ``history`` decides what of a long conversation each call sees. ``tool_selection``
+    offers each model call only the tools that fit the conversation (see
+    :class:`~interlace.tools.selection.ToolSelection`; a toolset may have its own).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -69,6 +72,7 @@ class Agent(BaseModel):
     limits: Limits = Limits()
     sampling: SamplingSettings = SamplingSettings()
     history: HistoryPolicy = HistoryPolicy()
+    tool_selection: ToolSelection | None = None
 
     @field_validator("name")
     @classmethod

@@ -40,6 +40,29 @@ class ToolResultEvent(_Event):
     result: ToolResult
 
 
+class OfferedTool(BaseModel):
+    """A tool offered to a model call: its similarity to the conversation (``None`` when
+    it was not ranked) and why it was offered (``top_k``: ranked among the best;
+    ``always``: named in the selection's ``always``; ``unranked``: no selection covers it,
+    as for a graph's handoff tools)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    score: float | None = None
+    reason: Literal["top_k", "always", "unranked"] = "top_k"
+
+
+class ToolSelectionEvent(_Event):
+    """A tool selection chose the tools offered to the next model call (``total``: how
+    many the agent has; ``query``: the conversation text they were ranked against)."""
+
+    type: Literal["tool_selection"] = "tool_selection"
+    offered: tuple[OfferedTool, ...]
+    total: int
+    query: str = ""
+
+
 class NodeEnterEvent(_Event):
     """An agent or graph node started."""
 
@@ -168,6 +191,7 @@ RunEvent = Annotated[
     TextDeltaEvent
     | ToolCallEvent
     | ToolResultEvent
+    | ToolSelectionEvent
     | NodeEnterEvent
     | NodeExitEvent
     | InterruptEvent

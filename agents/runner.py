@@ -38,6 +38,7 @@ from .events import (
     TextDeltaEvent,
     ToolCallEvent,
     ToolResultEvent,
+    ToolSelectionEvent,
 )
 from .state import State, last_answer, total_usage
 from .units import Unit, compile_unit
@@ -385,6 +386,7 @@ _EVENT_TYPES = (
     TextDeltaEvent,
     ToolCallEvent,
     ToolResultEvent,
+    ToolSelectionEvent,
     NodeEnterEvent,
     NodeExitEvent,
     InterruptEvent,

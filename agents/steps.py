@@ -27,7 +27,7 @@ from interlace.protocols import (
 from interlace.tools.context import Approval, RunContext, running
 
 from . import guards, tracing
-from .context import AgentContext, emit, is_streaming, sampling_for
+from .context import AgentContext, RequestTransform, emit, is_streaming, sampling_for
 from .events import ApprovalRequest, Decision, TextDeltaEvent, ToolCallEvent, ToolResultEvent
 from .history import complete_within_history
 from .repair import interrupted_result, is_interrupted
@@ -114,6 +114,14 @@ async def prepare_request(
     for transform in ctx.transforms:
         request = await transform(request, run)
     return request
+
+
+def request_transforms(ctx: AgentContext) -> tuple[RequestTransform, ...]:
+    """The transforms an agent's model requests pass, in order: first its tool selection
+    (:mod:`interlace.agents.tool_selection`), so later steps see only the offered tools."""
+    from .tool_selection import ToolSelector
+
+    return (ToolSelector(ctx),)
 
 
 def thread_of(config: Any) -> str | None:

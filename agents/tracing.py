@@ -136,6 +136,15 @@ def model_span(agent: str, model: str) -> Any:
     )
 
 
+def selection_span(agent: str, total: int) -> Any:
+    """The span of one tool selection (``interlace.tools.offered`` is set on it: the
+    offered tools with their scores, as JSON)."""
+    return span(
+        f"select_tools {agent}",
+        {"gen_ai.agent.name": agent, "interlace.tools.total": total},
+    )
+
+
 def tool_span(agent: str, name: str, call_id: str) -> Any:
     """The span of one tool call."""
     return span(

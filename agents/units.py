@@ -17,6 +17,7 @@ from .events import NodeEnterEvent, NodeExitEvent
 from .planners import get_planner
 from .planners.base import PlannerKit, Route
 from .state import State, last_answer
+from .steps import request_transforms
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -79,7 +80,9 @@ def compile_agent(
             f"agent {agent.name!r} uses planner {agent.planner!r}, which picks among workers; "
             "use it as the router of supervisor(router, workers)"
         )
-    kit = PlannerKit(AgentContext(agent, tuple(extra_toolsets)), routes, planner.state)
+    ctx = AgentContext(agent, tuple(extra_toolsets))
+    ctx.transforms = request_transforms(ctx)
+    kit = PlannerKit(ctx, routes, planner.state)
     return planner.build(kit).compile(checkpointer=checkpointer, name=agent.name)
 
 

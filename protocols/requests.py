@@ -54,11 +54,14 @@ class ModelRequest(_Frozen):
     """Everything a backend needs for one model call.
 
     ``cache_key`` names the conversation (e.g. an agent and thread) so that backends which
-    keep evaluated prompt prefixes can keep one per conversation.
+    keep evaluated prompt prefixes can keep one per conversation. ``other_tools`` are
+    tools the caller has but did not offer this call (a tool selection left them out):
+    backends show the model only ``tools``, but accept a call to one of these as valid.
     """
 
     messages: tuple[Message, ...]
     tools: tuple[ToolSpec, ...] = ()
+    other_tools: tuple[ToolSpec, ...] = ()
     tool_choice: ToolChoice = "auto"
     response_format: ResponseFormat | None = None
     settings: SamplingSettings = SamplingSettings()

@@ -4,12 +4,14 @@ from .base import Toolset
 from .compose import CombinedToolset, combine
 from .context import RunContext, current_run
 from .function import FunctionToolset, Tool, tool
+from .selection import ToolSelection
 
 __all__ = [
     "CombinedToolset",
     "FunctionToolset",
     "RunContext",
     "Tool",
+    "ToolSelection",
     "Toolset",
     "combine",
     "current_run",

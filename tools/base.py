@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from interlace.protocols import ToolCall, ToolResult, ToolSpec
 from interlace.protocols.errors import UsageError
 
+from .selection import ToolSelection
+
 
 class Toolset(ABC):
     """A set of tools an agent can call: Python tools, an MCP server, a remote A2A agent.
@@ -35,6 +37,11 @@ class Toolset(ABC):
         any other call is answered "interrupted" instead."""
         return False
 
+    def selection_for(self, name: str) -> ToolSelection | None:
+        """The tool selection that ranks ``name`` among this toolset's tools (default:
+        none; the agent's own selection, if any, applies)."""
+        return None
+
     async def aclose(self) -> None:
         """Release resources (subprocesses, connections); nothing by default."""
 
@@ -53,6 +60,11 @@ class Toolset(ABC):
     def renamed(self, names: Mapping[str, str]) -> Toolset:
         """Tools renamed by ``names`` (old -> new)."""
         return rename_tools(self, names)
+
+    def selecting(self, selection: ToolSelection) -> Toolset:
+        """The same tools, of which each model call is offered only those that
+        ``selection`` picks (see :mod:`interlace.tools.selection`)."""
+        return SelectingToolset(self, selection)
 
 
 def unknown_tool(call: ToolCall, names: Iterable[str]) -> ToolResult:
@@ -111,8 +123,27 @@ class MappedToolset(Toolset):
         inner_name = self._inverse(name)
         return inner_name is not None and self.inner.is_idempotent(inner_name)
 
+    def selection_for(self, name: str) -> ToolSelection | None:
+        inner_name = self._inverse(name)
+        return None if inner_name is None else self.inner.selection_for(inner_name)
+
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _same(name: str) -> str:
+    return name
+
+
+class SelectingToolset(MappedToolset):
+    """A toolset whose tools are offered through a :class:`ToolSelection` of its own."""
+
+    def __init__(self, inner: Toolset, selection: ToolSelection) -> None:
+        super().__init__(inner, _same, _same, "selection")
+        self.selection = selection
+
+    def selection_for(self, name: str) -> ToolSelection | None:
+        return self.selection
 
 
 def filter_tools(

@@ -8,6 +8,7 @@ from interlace.protocols import ToolCall, ToolResult, ToolSpec
 from interlace.protocols.errors import UsageError
 
 from .base import Toolset, unknown_tool
+from .selection import ToolSelection
 
 
 class CombinedToolset(Toolset):
@@ -54,6 +55,11 @@ class CombinedToolset(Toolset):
         if self._routes is not None and name in self._routes:
             return self._routes[name].is_idempotent(name)
         return False
+
+    def selection_for(self, name: str) -> ToolSelection | None:
+        if self._routes is not None and name in self._routes:
+            return self._routes[name].selection_for(name)
+        return None
 
     async def aclose(self) -> None:
         errors: list[BaseException] = []

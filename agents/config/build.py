@@ -115,13 +115,20 @@ def build_agents(
             description=agent.description,
             instructions=agent.instructions,
             model=backends[name],
-            toolsets=[*(toolsets[item] for item in agent.toolsets), *own],
+            toolsets=[*(_selecting(resolved, item, toolsets) for item in agent.toolsets), *own],
             planner=agent.planner,
             limits=agent.limits,
             sampling=agent.sampling,
             history=agent.history,
+            tool_selection=agent.tool_selection,
         )
     return agents
+
+
+def _selecting(resolved: ResolvedConfig, name: str, toolsets: dict[str, Toolset]) -> Toolset:
+    """The named toolset, seen through its own tool selection when it has one."""
+    selection = resolved.toolsets[name].selection
+    return toolsets[name] if selection is None else toolsets[name].selecting(selection)
 
 
 def build_graphs(resolved: ResolvedConfig, agents: dict[str, Agent]) -> dict[str, Any]:

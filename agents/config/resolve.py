@@ -9,7 +9,7 @@ go in :data:`CHECKS` (each reads the resolved config and yields issues).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +30,9 @@ from .resolved import (
 from .schema import AgentSpec, Config, SupervisorGraph
 from .source import Path, Source
 from .validation import issues_from
+
+if TYPE_CHECKING:
+    from interlace.tools.selection import ToolSelection
 
 Issues = list[ConfigIssue]
 Check = Callable[[ResolvedConfig, Source], Iterable[ConfigIssue]]
@@ -252,6 +255,7 @@ def _resolve_agents(
         limits = validated(Limits, spec.limits, (*base, "limits"), source, issues)
         sampling = validated(SamplingSettings, spec.sampling, (*base, "sampling"), source, issues)
         history = validated(HistoryPolicy, spec.history, (*base, "history"), source, issues)
+        selection = _tool_selection(config, spec.tool_selection, base, source, issues)
         if model is not None and len(issues) == before:
             found[name] = ResolvedAgent(
                 name,
@@ -264,8 +268,28 @@ def _resolve_agents(
                 limits,
                 sampling,
                 history,
+                selection,
             )
     return found
+
+
+def _tool_selection(
+    config: Config, block: Mapping[str, Any] | None, base: Path, source: Source, issues: Issues
+) -> ToolSelection | None:
+    """An agent's or toolset's ``tool_selection`` block, validated (the config's
+    ``embedder`` role is the default embedder, as for stores)."""
+    from interlace.tools.selection import ToolSelection
+
+    if block is None:
+        return None
+    settings = dict(block)
+    embedder = config.models.get("embedder")
+    if isinstance(embedder, str):
+        settings.setdefault("embedder", embedder)
+    checked: ToolSelection | None = validated(
+        ToolSelection, settings, (*base, "tool_selection"), source, issues
+    )
+    return checked
 
 
 def _check_agent_tools(
@@ -331,8 +355,10 @@ def _resolve_toolsets(
             continue
         model = kinds[spec.kind].options
         checked = validated(model, options, base, source, issues, f"{spec.kind}: ")
-        if checked is not None:
-            found[name] = ResolvedToolset(name, spec.kind, checked)
+        before = len(issues)
+        selection = _tool_selection(config, spec.tool_selection, base, source, issues)
+        if checked is not None and len(issues) == before:
+            found[name] = ResolvedToolset(name, spec.kind, checked, selection)
     return found
 
 

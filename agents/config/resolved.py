@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from interlace.agents.checkpointers import CheckpointStore
     from interlace.protocols import SamplingSettings
     from interlace.runtimes.refs import ModelRef
+    from interlace.tools.selection import ToolSelection
 
     from .schema import Config, GraphSpec
 
@@ -48,8 +49,8 @@ class ModelUse:
 
 @dataclass(frozen=True)
 class ResolvedAgent:
-    """An agent with every name resolved: its model, final planner, limits, sampling and
-    history policy."""
+    """An agent with every name resolved: its model, final planner, limits, sampling,
+    history policy and tool selection."""
 
     name: str
     description: str
@@ -61,15 +62,18 @@ class ResolvedAgent:
     limits: Limits
     sampling: SamplingSettings
     history: HistoryPolicy
+    tool_selection: ToolSelection | None = None
 
 
 @dataclass(frozen=True)
 class ResolvedToolset:
-    """A toolset: its kind and its options, validated with paths and stores resolved."""
+    """A toolset: its kind and its options, validated with paths and stores resolved, and
+    its own tool selection (if any)."""
 
     name: str
     kind: str
     options: BaseModel
+    selection: ToolSelection | None = None
 
 
 @dataclass(frozen=True)

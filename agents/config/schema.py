@@ -29,7 +29,8 @@ ModelSpec = str | dict[str, Any]
 
 class AgentSpec(_Strict):
     """One agent: its model (role name or reference), instructions, tools and planner;
-    ``template`` starts from a registered agent template (its own keys win)."""
+    ``template`` starts from a registered agent template (its own keys win);
+    ``tool_selection`` offers each model call only the tools that fit the conversation."""
 
     template: str | None = None
     description: str = ""
@@ -41,18 +42,22 @@ class AgentSpec(_Strict):
     limits: dict[str, Any] = Field(default_factory=dict)
     sampling: dict[str, Any] = Field(default_factory=dict)
     history: dict[str, Any] = Field(default_factory=dict)
+    tool_selection: dict[str, Any] | None = None
 
 
 class ToolsetSpec(BaseModel):
-    """A toolset: ``kind`` (python, builtin, mcp, retrieval, a2a, ...) plus that kind's options."""
+    """A toolset: ``kind`` (python, builtin, mcp, retrieval, a2a, ...) plus that kind's
+    options; ``tool_selection`` ranks its tools on their own (any kind)."""
 
     model_config = ConfigDict(extra="allow")
 
     kind: str
+    tool_selection: dict[str, Any] | None = None
 
     @property
     def options(self) -> dict[str, Any]:
-        """Everything but ``kind``: validated later with the kind's options model."""
+        """Everything but ``kind`` and ``tool_selection``: validated later with the
+        kind's options model."""
         return dict(self.model_extra or {})
 
 

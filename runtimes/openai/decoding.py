@@ -19,6 +19,7 @@ from interlace.protocols import (
     ModelResponse,
     NamedToolChoice,
     ToolCall,
+    ToolSpec,
 )
 from interlace.protocols.openai_wire import FINISH_REASONS, response_from_openai
 
@@ -120,13 +121,18 @@ def _with_calls(response: ModelResponse, text: str | None, calls: tuple[ToolCall
     )
 
 
+def callable_tools(request: ModelRequest) -> tuple[ToolSpec, ...]:
+    """The tools a call may name: those offered, then those left out of the offer."""
+    return (*request.tools, *request.other_tools)
+
+
 def decode_native(request: ModelRequest, raw: Json) -> Outcome:
     """Decode a completion whose tool calls (if any) the server made natively."""
     data, problems, raw_text = normalize(raw)
     response = response_from_openai(data)
     calls = response.message.tool_calls
     if not calls and request.tools and request.tool_choice != "none":
-        found = call_in_content(response.message.text, request.tools)
+        found = call_in_content(response.message.text, callable_tools(request))
         if found is not None:
             arguments = decode_arguments(found[1], found[0])
             if isinstance(arguments, str):
@@ -135,7 +141,7 @@ def decode_native(request: ModelRequest, raw: Json) -> Outcome:
                 calls = (ToolCall(id=new_call_id(), name=found[0], arguments=arguments),)
                 response = _with_calls(response, None, calls)
     for call in calls:
-        problems.extend(check_call(call.name, call.arguments, request.tools))
+        problems.extend(check_call(call.name, call.arguments, callable_tools(request)))
     if request.tools and request.tool_choice != "none":
         problems.extend(_tool_choice_problems(request, calls))
     if not calls:
@@ -176,7 +182,7 @@ def decode_prompted(request: ModelRequest, raw: Json, constrained: bool) -> Outc
     if found and response.finish_reason == "length":
         problems.append("the reply was cut off by max_tokens before the JSON was complete")
     if call is not None:
-        problems.extend(check_call(call.name, call.arguments, request.tools))
+        problems.extend(check_call(call.name, call.arguments, callable_tools(request)))
         return Outcome(_with_calls(response, None, (call,)), tuple(problems), raw_text)
     if answer is not None:
         problems.extend(schema_problems(answer, answer_schema(request), "the answer"))
