@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from interlace.protocols import Message, ModelRequest, NamedToolChoice, ToolSpec
 from interlace.tools.context import RunContext
@@ -131,22 +131,20 @@ def _choose_in(
     group: _Group, specs: Sequence[ToolSpec], found: dict[int, float], pinned: frozenset[str]
 ) -> dict[int, OfferedTool]:
     policy = group.selection
-    if not all(i in found for i in group.positions):  # not ranked: every tool fits
-        return {i: OfferedTool(name=specs[i].name, reason="top_k") for i in group.positions}
     names = [specs[i].name for i in group.positions]
-    scores = [found[i] for i in group.positions]
-    chosen = set(choose(names, scores, policy, pinned))
+    ranked = all(i in found for i in group.positions)
+    if ranked:  # else every tool fits: all are offered
+        scores = [found[i] for i in group.positions]
+        names = choose(names, scores, policy, pinned)
 
     def offered(i: int) -> OfferedTool:
         name = specs[i].name
         always = name in pinned or policy.is_always(name)
-        return OfferedTool(name=name, score=round(found[i], 4), reason=_reason(always))
+        score = round(found[i], 4) if ranked else None
+        return OfferedTool(name=name, score=score, reason="always" if always else "top_k")
 
+    chosen = set(names)
     return {i: offered(i) for i in group.positions if specs[i].name in chosen}
-
-
-def _reason(always: bool) -> Literal["top_k", "always"]:
-    return "always" if always else "top_k"
 
 
 class ToolSelector:

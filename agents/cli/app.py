@@ -250,9 +250,22 @@ def validate(
 
 @app.command()
 def tools(
-    config: ConfigArg, set_: SetOpt = None, json_: JsonOpt = False, timeout: TimeoutOpt = 30.0
+    config: ConfigArg,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    timeout: TimeoutOpt = 30.0,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help="Show the tools each agent is offered for this."),
+    ] = None,
 ) -> None:
-    """List every toolset's tools (connecting to MCP servers and remote agents)."""
+    """List every toolset's tools (connecting to MCP servers and remote agents), or with
+    --query the tools each agent's tool selection offers for a message."""
+    if query is not None:
+        from .tool_query import query_command
+
+        query_command(config, overrides=set_ or [], query=query, as_json=json_)
+        return
     from .tool_listing import tools_command
 
     tools_command(config, overrides=set_ or [], as_json=json_, timeout=timeout)

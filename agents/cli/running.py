@@ -155,6 +155,9 @@ class Renderer:
         elif not self.quiet and event.type == "tool_result":
             style = "red" if event.result.is_error else "dim"
             self._note(f"← {_short(event.result.text)}", style)
+        elif not self.quiet and event.type == "tool_selection":
+            tools = ", ".join(_offered(tool) for tool in event.offered)
+            self._note(f"tools offered ({len(event.offered)} of {event.total}): {tools}")
         elif not self.quiet and event.type == "interrupt":
             names = ", ".join(request.call.name for request in event.pending)
             self._note(f"waiting for approval: {names}", "yellow")
@@ -175,6 +178,13 @@ class Renderer:
             sys.stdout.write("\n")
             sys.stdout.flush()
             self._open_line = False
+
+
+def _offered(tool: Any) -> str:
+    """An offered tool as ``name 0.61`` (its score) or ``name (always)``."""
+    if tool.reason == "top_k" and tool.score is not None:
+        return f"{tool.name} {tool.score:.2f}"
+    return f"{tool.name} ({tool.reason})"
 
 
 def _short(value: Any) -> str:

@@ -408,3 +408,26 @@ async def test_llamacpp_reuses_the_grammar_across_turns_offering_the_same_tools(
     assert "convert_currency" in compiled[1]
     after = grammar._build.cache_info()
     assert (after.misses - builds.misses, after.hits - builds.hits) == (2, 1)
+
+
+def test_cli_tools_query_shows_what_each_agent_would_be_offered(
+    tmp_path: Path, index: CountingIndex
+) -> None:
+    from typer.testing import CliRunner
+
+    from interlace.agents.cli.app import app
+
+    path = tmp_path / "app.yaml"
+    path.write_text(CONFIG.replace("top_k: 3", "top_k: 1"), encoding="utf-8")
+    asked = CliRunner().invoke(app, ["tools", str(path), "--query", "What time is it?", "--json"])
+    assert asked.exit_code == 0, asked.output
+    (helper,) = json.loads(asked.output)["agents"]
+    offered = {tool["name"]: tool for tool in helper["offered"]}
+    assert helper["total"] == 4
+    assert set(offered) == {"calculator", "datetime"}  # no file tool reaches min_score 0.2
+    assert offered["calculator"]["reason"] == "always"
+    assert offered["datetime"]["reason"] == "top_k"
+    files = CliRunner().invoke(app, ["tools", str(path), "-q", "List the files in my folder"])
+    assert files.exit_code == 0, files.output
+    assert "list_files 0." in files.output
+    assert "read_file" not in files.output  # the files toolset offers its top 1

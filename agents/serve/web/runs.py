@@ -3,9 +3,9 @@
 ``POST /api/runs`` starts (or continues) a thread; ``POST /api/runs/resume`` answers a
 pending approval. Each ``data:`` line is one JSON event: first ``{"type": "run", "agent",
 "thread_id"}``, then the run's events as :mod:`interlace.agents.events` defines them
-(``text``, ``tool_call``, ``tool_result``, ``node_enter``, ``node_exit``, ``interrupt``,
-``done``), each with ``t``, seconds since the request began; a failure ends the stream
-with ``{"type": "error", "message"}``. Closing the connection cancels the run.
+(``text``, ``tool_call``, ``tool_result``, ``tool_selection``, ``node_enter``, ``node_exit``,
+``interrupt``, ``done``), each with ``t``, seconds since the request began; a failure ends
+the stream with ``{"type": "error", "message"}``. Closing the connection cancels the run.
 """
 
 from __future__ import annotations
