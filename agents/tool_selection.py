@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, ModelRequest, NamedToolChoice, ToolSpec
 from interlace.tools.context import RunContext
@@ -40,10 +40,28 @@ class _Group:
 
 @dataclass
 class _Layout:
-    """How one list of tools splits into groups; ``free``: positions always offered."""
+    """How one list of tools splits into groups; ``free``: positions always offered.
+    ``vectors`` keeps, per embedder, the grouped positions and their tool vectors."""
 
     groups: list[_Group]
     free: list[int]
+    vectors: dict[str, tuple[list[int], Any]] = field(default_factory=dict)
+
+    def scores(self, specs: Sequence[ToolSpec], texts: Sequence[str]) -> dict[int, float]:
+        """Each grouped tool's similarity to the conversation (see ``ToolIndex.scores``)."""
+        found: dict[int, float] = {}
+        for group in self.groups:
+            embedder = group.selection.embedder
+            if embedder not in self.vectors:
+                positions = [
+                    i for g in self.groups if g.selection.embedder == embedder for i in g.positions
+                ]
+                matrix = tool_index(embedder).vectors([specs[i] for i in positions])
+                self.vectors[embedder] = (positions, matrix)
+        for embedder, (positions, matrix) in self.vectors.items():
+            similarity = matrix @ tool_index(embedder).query(texts).T
+            found.update(zip(positions, similarity.max(axis=1).tolist(), strict=True))
+        return found
 
 
 @dataclass(frozen=True)
@@ -94,20 +112,12 @@ def select(
     """Choose among ``specs`` as ``layout`` says (ranking against ``texts`` where a group
     has more tools than it offers); ``pinned`` names are offered whatever their rank."""
     ranked = [group for group in layout.groups if _needs_ranking(group, specs, pinned)]
-    positions = [position for group in ranked for position in group.positions]
-    found: dict[int, float] = {}
-    if positions and texts:
-        by_embedder: dict[str, list[int]] = {}
-        for group in ranked:
-            by_embedder.setdefault(group.selection.embedder, []).extend(group.positions)
-        for embedder, members in by_embedder.items():
-            scores = tool_index(embedder).scores([specs[i] for i in members], texts)
-            found.update(zip(members, scores, strict=True))
+    found = layout.scores(specs, texts) if ranked and texts else {}
     reasons: dict[int, OfferedTool] = {
         i: OfferedTool(name=specs[i].name, reason="unranked") for i in layout.free
     }
     for group in layout.groups:
-        reasons.update(_choose_in(group, specs, found, pinned))
+        reasons.update(_choose_in(group, specs, found if group in ranked else {}, pinned))
     offered = sorted(reasons)
     return Selection(
         offered=tuple(specs[i] for i in offered),

@@ -50,7 +50,6 @@ from interlace.protocols import (
     ToolResult,
     ToolSpec,
 )
-from interlace.protocols.errors import ContextOverflowError
 from interlace.tools import ToolSelection, Toolset, bfcl
 
 SIZES = (100, 500)
@@ -151,12 +150,25 @@ def recall(pool: dict[str, ToolSpec], questions: list[Question]) -> dict[int, li
 
 
 def prompt_tokens(backend: Any, model: Any, messages: tuple[Message, ...], tools: Any) -> int:
-    """Tokens of the prompt the llama.cpp backend builds for these tools."""
-    request = ModelRequest(messages=messages, tools=tuple(tools), tool_choice="required")
+    """Tokens of the prompt the llama.cpp backend builds for these tools (as its
+    ``_plan`` does, without compiling the grammar)."""
+    from interlace.runtimes.llamacpp.chat import to_turns, tool_prompt
+
+    turns = to_turns(messages, tool_prompt(tools, required=True))
+    segments, add_bos = backend._render(model, turns)
+    return len(model.tokenize(segments, add_bos))
+
+
+def constrainable(spec: ToolSpec) -> bool:
+    """Whether the llama.cpp constraint engine can express the tool's schema."""
+    from interlace.protocols.errors import UnsupportedSchemaError
+    from interlace.runtimes.llamacpp.grammar import constraint_for
+
     try:
-        return len(backend._plan(model, request).prompt)  # the backend's own prompt
-    except ContextOverflowError as error:  # longer than the context: counted all the same
-        return error.prompt_tokens
+        constraint_for(ModelRequest(messages=(Message.user("x"),), tools=(spec,)))
+    except UnsupportedSchemaError:
+        return False
+    return True
 
 
 def tokens(
@@ -194,7 +206,10 @@ async def calls(backend: Any, pool: dict[str, ToolSpec], questions: list[Questio
     rng = random.Random(SEED)
     sample: list[Question] = []
     own: dict[str, ToolSpec] = {}
+    pool = {name: spec for name, spec in pool.items() if constrainable(spec)}
     for question in rng.sample(questions, len(questions)):
+        if not all(constrainable(spec) for spec in question.own):
+            continue
         names = {spec.name for spec in question.own}
         if len(sample) < n and len(own) + len(names - set(own)) <= 60:
             sample.append(question)
