@@ -59,6 +59,9 @@ class Agent(BaseModel):
     ``history`` decides what of a long conversation each call sees. ``tool_selection``
     offers each model call only the tools that fit the conversation (see
     :class:`~interlace.tools.selection.ToolSelection`; a toolset may have its own).
+    ``decision_format`` decides how each call asks the model for its next decision
+    (``auto``: ``fewshot`` for a base model, else ``native``; see
+    :mod:`interlace.agents.decisions`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -73,6 +76,7 @@ class Agent(BaseModel):
     sampling: SamplingSettings = SamplingSettings()
     history: HistoryPolicy = HistoryPolicy()
     tool_selection: ToolSelection | None = None
+    decision_format: str = "auto"
 
     @field_validator("name")
     @classmethod
@@ -90,6 +94,14 @@ class Agent(BaseModel):
         from .planners import check_planner_name
 
         check_planner_name(value)
+        return value
+
+    @field_validator("decision_format")
+    @classmethod
+    def _check_decision_format(cls, value: str) -> str:
+        from .decisions import check_format_name
+
+        check_format_name(value)
         return value
 
     @field_validator("model")

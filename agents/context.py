@@ -25,6 +25,7 @@ from .models import get_backend
 
 if TYPE_CHECKING:
     from .agent import Agent
+    from .decisions import DecisionFormat
 
 STREAMING_KEY = "interlace_streaming"
 SAMPLING_KEY = "interlace_sampling"
@@ -66,6 +67,7 @@ class AgentContext:
     extra_toolsets: Sequence[Toolset] = ()
     transforms: Sequence[RequestTransform] = ()
     _specs: tuple[ToolSpec, ...] | None = field(default=None, init=False)
+    _decisions: DecisionFormat | None = field(default=None, init=False)
     _owners: dict[str, Toolset] = field(default_factory=dict, init=False)
 
     @property
@@ -77,6 +79,16 @@ class AgentContext:
     def backend(self) -> Backend:
         """The agent's (shared) backend."""
         return get_backend(self.agent.model)
+
+    @property
+    def decisions(self) -> DecisionFormat:
+        """The agent's decision format (``auto``: from the backend's capabilities), chosen
+        once per run."""
+        if self._decisions is None:
+            from .decisions import decision_format
+
+            self._decisions = decision_format(self.agent.decision_format, self.backend.capabilities)
+        return self._decisions
 
     def system_messages(self, extra: str = "") -> list[Message]:
         """The agent's instructions (plus ``extra``) as a system message, if any."""

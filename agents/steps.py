@@ -82,10 +82,7 @@ async def call_model(
     if ctx.transforms:
         request = await prepare_request(ctx, request, RunContext(agent.name, thread))
     with tracing.model_span(agent.name, agent.model_name) as span:
-        streaming = is_streaming(config)
-        response = await complete_within_history(
-            ctx, request, lambda fitted: _complete(ctx, fitted, streaming)
-        )
+        response = await _decide(ctx, request, is_streaming(config))
         if span.is_recording():
             span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
             span.set_attribute("gen_ai.usage.output_tokens", response.usage.output_tokens)
@@ -128,6 +125,21 @@ def thread_of(config: Any) -> str | None:
     """The run's thread id (``None`` for a run without one)."""
     thread = config.get("configurable", {}).get("thread_id")
     return str(thread) if thread is not None else None
+
+
+async def _decide(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
+    """The model's decision through the agent's decision format, within its history
+    policy; a format that answers in one piece sends its answer text as one delta."""
+    decisions = ctx.decisions
+    live = streaming and decisions.streams
+
+    async def send(fitted: ModelRequest) -> ModelResponse:
+        return await decisions.decide(fitted, lambda sent: _complete(ctx, sent, live))
+
+    response = await complete_within_history(ctx, request, send)
+    if streaming and not live and response.message.text and not response.tool_calls:
+        emit(TextDeltaEvent(agent=ctx.name, text=response.message.text))
+    return response
 
 
 async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:

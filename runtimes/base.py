@@ -18,7 +18,9 @@ class Capabilities:
     ``native_tools``: the model takes tool specs and returns structured calls.
     ``constrained_decoding``: output can be forced to a grammar / JSON Schema, so tool
     calls are valid by construction. ``json_schema_output``: ``response_format`` with a
-    JSON Schema is honoured. ``context_window``: tokens, when known.
+    JSON Schema is honoured. ``context_window``: tokens, when known. ``base_model``: the
+    model is a base (not instruction-tuned) model: it continues text rather than following
+    chat instructions, so agents use the ``fewshot`` decision format with it.
     """
 
     native_tools: bool = False
@@ -27,6 +29,7 @@ class Capabilities:
     streaming: bool = True
     context_window: int | None = None
     parallel_tool_calls: bool = False
+    base_model: bool = False
 
     @property
     def tool_path(self) -> bool:

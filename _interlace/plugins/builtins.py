@@ -65,6 +65,12 @@ def register_planners(register: Any) -> None:
 
 
 @hookimpl
+def register_decision_formats(register: Any) -> None:
+    register("native", f"{_AGENTS}.decisions:NativeFormat")
+    register("fewshot", f"{_AGENTS}.decisions.fewshot:FewShotFormat")
+
+
+@hookimpl
 def register_toolset_kinds(register: Any) -> None:
     register(
         "python", f"{_TOOLS}.kinds:python_toolset", options=f"{_TOOLS}.kinds:PythonToolsOptions"

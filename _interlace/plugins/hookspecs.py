@@ -20,6 +20,7 @@ hookimpl = pluggy.HookimplMarker("interlace")
 HOOK_KINDS = {
     "register_backends": "backend",
     "register_planners": "planner",
+    "register_decision_formats": "decision_format",
     "register_toolset_kinds": "toolset_kind",
     "register_tools": "tool",
     "register_stores": "store",
@@ -51,6 +52,13 @@ def register_backends(register: Any) -> None:
 @hookspec
 def register_planners(register: Any) -> None:
     """``register(name, planner_class)``: a planner chosen in config by ``planner: name``."""
+
+
+@hookspec
+def register_decision_formats(register: Any) -> None:
+    """``register(name, factory)``: a decision format chosen by an agent's
+    ``decision_format: name`` (``factory()`` returns a
+    :class:`~interlace.agents.decisions.DecisionFormat`)."""
 
 
 @hookspec

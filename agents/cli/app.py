@@ -55,11 +55,17 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the answer: no tool or agent lines.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Stream every agent's text (plans, routing, drafts) to stderr."
+        ),
+    ] = False,
 ) -> None:
-    """Run a task and stream the answer (or continue a killed run with --resume)."""
+    """Run a task; print the final answer (or continue a killed run with --resume)."""
     from .running import RunOptions, run_command
 
-    options = RunOptions(agent, thread, resume, json_, quiet)
+    options = RunOptions(agent, thread, resume, json_, quiet, verbose)
     run_command(config, task, options, overrides=set_ or [])
 
 

@@ -1,4 +1,8 @@
-"""``interlace run`` and ``interlace chat``: stream answers, show tool calls on stderr.
+"""``interlace run`` and ``interlace chat``: answers on stdout, tool calls on stderr.
+
+``run`` prints only the final answer on stdout; plans, routing decisions and the text of
+intermediate agents go to stderr with ``--verbose`` (and to ``--json``). ``chat`` streams
+the answer as it comes.
 
 Ctrl-C during a chat answer cancels that answer and keeps the chat open; during ``run``
 it stops the run (exit code 130) after the model has let go.
@@ -10,7 +14,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 import typer
 
@@ -48,6 +52,7 @@ class RunOptions(NamedTuple):
     resume: bool = False
     as_json: bool = False
     quiet: bool = False
+    verbose: bool = False
 
 
 def run_command(
@@ -97,18 +102,32 @@ async def _run(system: System, task: str, options: RunOptions) -> RunResult:
             return await Renderer.result_of(events)
         from .terminal import LineReader
 
-        renderer = Renderer(stderr(), quiet=options.quiet, agents=len(system.agents) > 1)
+        text = sys.stderr if options.verbose else None
+        renderer = Renderer(stderr(), quiet=options.quiet, agents=len(system.agents) > 1, text=text)
         result = await renderer.consume(events)
-        return await _approvals(system, result, agent, renderer, LineReader())
+        result = await _approvals(system, result, agent, renderer, LineReader(), show=False)
+        if result.output:
+            sys.stdout.write(result.output.rstrip("\n") + "\n")
+            sys.stdout.flush()
+        return result
 
 
 class Renderer:
-    """Writes answer text to stdout as it streams; agents and tools go to stderr."""
+    """Writes streamed text to ``text`` (stdout by default; ``None``: nowhere); agents and
+    tools go to stderr."""
 
-    def __init__(self, console: Console, *, quiet: bool = False, agents: bool = True) -> None:
+    def __init__(
+        self,
+        console: Console,
+        *,
+        quiet: bool = False,
+        agents: bool = True,
+        text: TextIO | None = sys.stdout,
+    ) -> None:
         self.console = console
         self.quiet = quiet
         self.agents = agents
+        self.text = text
         self._agent: str | None = None
         self._open_line = False
 
@@ -145,10 +164,12 @@ class Renderer:
     def show(self, event: Any) -> None:
         """Render one event."""
         if event.type == "text":
+            if self.text is None:
+                return
             if event.agent != self._agent:
                 self._header(event.agent)
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
+            self.text.write(event.text)
+            self.text.flush()
             self._open_line = not event.text.endswith("\n")
         elif not self.quiet and event.type == "tool_call":
             self._note(f"→ {event.call.name}({_short(event.call.arguments)})")
@@ -174,9 +195,9 @@ class Renderer:
         self.console.print(f"[{style}]{escape(text)}[/]")
 
     def _end_line(self) -> None:
-        if self._open_line:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+        if self._open_line and self.text is not None:
+            self.text.write("\n")
+            self.text.flush()
             self._open_line = False
 
 
@@ -194,7 +215,13 @@ def _short(value: Any) -> str:
 
 
 async def _approvals(
-    system: System, result: RunResult, agent: str | None, renderer: Renderer, reader: LineReader
+    system: System,
+    result: RunResult,
+    agent: str | None,
+    renderer: Renderer,
+    reader: LineReader,
+    *,
+    show: bool = True,
 ) -> RunResult:
     """Ask on the terminal about tool calls waiting for approval (only when interactive)."""
     from interlace.agents.events import Decision
@@ -209,7 +236,7 @@ async def _approvals(
             else (Decision.reject("the user declined"))
         )
         result = await system.resume(result.thread_id, decision, agent=agent)
-        if result.output:
+        if show and result.output:
             renderer.show(_Text(agent=result.agent, text=result.output + "\n"))
     return result
 

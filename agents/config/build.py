@@ -121,6 +121,7 @@ def build_agents(
             sampling=agent.sampling,
             history=agent.history,
             tool_selection=agent.tool_selection,
+            decision_format=agent.decision_format,
         )
     return agents
 

@@ -217,6 +217,7 @@ def _resolve_agents(
     required: bool = True,
 ) -> dict[str, ResolvedAgent]:
     from interlace.agents.agent import AGENT_NAME, Agent, HistoryPolicy, Limits
+    from interlace.agents.decisions import AUTO, DECISION_FORMATS
     from interlace.agents.planners import PLANNERS
     from interlace.protocols import SamplingSettings
 
@@ -256,6 +257,11 @@ def _resolve_agents(
         sampling = validated(SamplingSettings, spec.sampling, (*base, "sampling"), source, issues)
         history = validated(HistoryPolicy, spec.history, (*base, "history"), source, issues)
         selection = _tool_selection(config, spec.tool_selection, base, source, issues)
+        if spec.decision_format != AUTO and spec.decision_format not in DECISION_FORMATS:
+            path = (*base, "decision_format")
+            hint = suggest(spec.decision_format, [AUTO, *DECISION_FORMATS])
+            what = f"unknown decision format {spec.decision_format!r}"
+            issues.append(_issue(source, path, what, hint))
         if model is not None and len(issues) == before:
             found[name] = ResolvedAgent(
                 name,
@@ -269,6 +275,7 @@ def _resolve_agents(
                 sampling,
                 history,
                 selection,
+                spec.decision_format,
             )
     return found
 

@@ -50,7 +50,7 @@ class ModelUse:
 @dataclass(frozen=True)
 class ResolvedAgent:
     """An agent with every name resolved: its model, final planner, limits, sampling,
-    history policy and tool selection."""
+    history policy, tool selection and decision format."""
 
     name: str
     description: str
@@ -63,6 +63,7 @@ class ResolvedAgent:
     sampling: SamplingSettings
     history: HistoryPolicy
     tool_selection: ToolSelection | None = None
+    decision_format: str = "auto"
 
 
 @dataclass(frozen=True)

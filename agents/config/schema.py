@@ -43,6 +43,7 @@ class AgentSpec(_Strict):
     sampling: dict[str, Any] = Field(default_factory=dict)
     history: dict[str, Any] = Field(default_factory=dict)
     tool_selection: dict[str, Any] | None = None
+    decision_format: str = "auto"
 
 
 class ToolsetSpec(BaseModel):

@@ -28,6 +28,7 @@ from ..refs import ModelRef
 from ..worker import held_work
 from .calls import OutputParser
 from .chat import (
+    TURN_MARKERS,
     Segment,
     Turn,
     render_chatml,
@@ -61,6 +62,7 @@ class _Plan:
     constraint: Constraint
     sampling: Sampling
     cache_key: str | None
+    stop_tokens: tuple[int, ...]
 
 
 def _answer_prompt(request: ModelRequest) -> str:
@@ -94,6 +96,9 @@ class LlamaCppBackend(StreamingBackend):
         self.options = options or LlamaCppOptions()
         self._name = name or f"llamacpp:{self._target or 'default'}"
         self._loaded: LoadedModel | None = None
+        packaged = self._target in ("", "default")
+        base = self.options.base_model
+        self._base_model = packaged if base is None else base
         self.last_call: CallStats | None = None
 
     @property
@@ -109,6 +114,7 @@ class LlamaCppBackend(StreamingBackend):
             streaming=True,
             context_window=self.options.n_ctx,
             parallel_tool_calls=True,
+            base_model=self._base_model,
         )
 
     def load(self) -> LoadedModel:
@@ -152,8 +158,10 @@ class LlamaCppBackend(StreamingBackend):
         if tools:
             instructions.append(tool_prompt(tools, required=constraint.calls == "always"))
         turns = to_turns(request.messages, "\n\n".join(text for text in instructions if text))
-        segments, add_bos = self._render(model, turns)
+        chat_format = resolve_format(self.options.chat_format, model.metadata)
+        segments, add_bos = self._render(model, chat_format, turns)
         prompt = model.tokenize(segments, add_bos)
+        markers = TURN_MARKERS.get(chat_format, ())
         if len(prompt) >= model.n_ctx:
             raise ContextOverflowError(len(prompt), model.n_ctx, f"model {self.name}")
         settings = request.settings
@@ -162,14 +170,16 @@ class LlamaCppBackend(StreamingBackend):
             top_p=settings.top_p or 0.95,
             seed=settings.seed,
             max_tokens=settings.max_tokens or self.options.max_tokens,
-            stop=settings.stop,
+            stop=(*settings.stop, *markers),
         )
-        return _Plan(prompt, constraint, sampling, request.cache_key)
+        stops = model.stop_tokens() + tuple(t for m in markers for t in model.special_token(m))
+        return _Plan(prompt, constraint, sampling, request.cache_key, stops)
 
-    def _render(self, model: LoadedModel, turns: list[Turn]) -> tuple[list[Segment], bool]:
+    def _render(
+        self, model: LoadedModel, chat_format: str, turns: list[Turn]
+    ) -> tuple[list[Segment], bool]:
         import llama_cpp
 
-        chat_format = resolve_format(self.options.chat_format, model.metadata)
         add_bos = bool(llama_cpp.llama_vocab_get_add_bos(model.vocab))
         if chat_format == "gemma":
             return render_gemma(turns), add_bos
@@ -219,6 +229,7 @@ class LlamaCppBackend(StreamingBackend):
             plan.sampling,
             matcher=matcher,
             cache_key=plan.cache_key,
+            stop_tokens=plan.stop_tokens,
             reuse_prefix=self.options.prefix_reuse,
             cancel=cancel,
         )

@@ -92,6 +92,14 @@ def tool_prompt(tools: Sequence[ToolSpec], required: bool) -> str:
     return "\n".join(lines)
 
 
+TURN_MARKERS = {
+    "gemma": ("<start_of_turn>", "<end_of_turn>"),
+    "chatml": ("<|im_start|>", "<|im_end|>"),
+}
+"""The turn markers of each chat format: generation stops at any of them (a model that
+writes one has finished its turn, whatever it writes next belongs to another)."""
+
+
 def render_gemma(turns: Sequence[Turn]) -> list[Segment]:
     """Gemma turn markers; the system text opens the first user turn, as Gemma's template does."""
     segments: list[Segment] = []

@@ -128,6 +128,7 @@ class Decoder:
         *,
         matcher: Any = None,
         cache_key: str | None = None,
+        stop_tokens: Sequence[int] = (),
         reuse_prefix: bool = True,
         cancel: threading.Event | None = None,
     ) -> None:
@@ -152,7 +153,7 @@ class Decoder:
             if matcher is not None
             else None
         )
-        self._stop_tokens = frozenset(model.stop_tokens())
+        self._stop_tokens = frozenset(stop_tokens or model.stop_tokens())
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._stop = StopText(sampling.stop if matcher is None else ())
         self._sampler = make_sampler(sampling)

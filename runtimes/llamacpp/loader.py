@@ -84,6 +84,11 @@ class LoadedModel:
         tokens = {llama_cpp.llama_vocab_eos(vocab), llama_cpp.llama_vocab_eot(vocab)}
         return tuple(sorted(token for token in tokens if token >= 0))
 
+    def special_token(self, text: str) -> tuple[int, ...]:
+        """The id of the special token ``text`` (empty when the vocabulary has none)."""
+        tokens = self.llm.tokenize(text.encode(), add_bos=False, special=True)
+        return tuple(tokens) if len(tokens) == 1 else ()
+
     def token_text(self, token: int) -> str:
         """The text of a special token such as BOS (empty when the model has none)."""
         return self.piece(token, special=True).decode("utf-8", "replace") if token >= 0 else ""

@@ -21,6 +21,9 @@ class LlamaCppOptions(BaseModel):
     to keep. ``prefix_reuse``: reuse the evaluated prompt prefix across calls.
     ``max_queue``: how many requests may wait for the model while it generates for
     another; one more is refused at once (``OverloadedError``, HTTP 429 when served).
+    ``base_model``: whether the GGUF is a base (not instruction-tuned) model, so agents
+    use the ``fewshot`` decision format (default: true for the packaged base Gemma,
+    false for other files).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,6 +38,7 @@ class LlamaCppOptions(BaseModel):
     prefix_reuse: bool = True
     swa_full: bool = True
     max_queue: int = Field(default=DEFAULT_MAX_QUEUE, ge=0)
+    base_model: bool | None = None
 
     @field_validator("chat_format")
     @classmethod

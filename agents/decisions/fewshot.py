@@ -1,0 +1,269 @@
+"""The ``fewshot`` decision format: a base model completes a few-shot transcript.
+
+The prompt is one completion-style text, the same on every backend::
+
+    <the agent's instructions>
+    Tools:
+    - calculator: Evaluate an arithmetic expression and return the result.
+
+    Task: Evaluate an arithmetic expression and return the result: 6 * 7
+    Action: {"tool":"calculator","arguments":{"expression":"6 * 7"}}
+    Result: <result of calculator>
+    Action: {"answer":"<result of calculator>"}
+
+    Task: What is 17 * 23?
+    Action:
+
+and a JSON Schema (the backend's grammar or guided decoding) makes the completion one
+decision: ``{"tool": NAME, "arguments": {...}}`` with arguments valid for that tool, or
+``{"answer": ...}`` (text, or a value of the request's response format).
+
+A base model cannot judge whether a task needs a tool, so while the current task has no
+tool result yet, an agent with tools must call one (``tool_choice`` ``none`` and named
+tools are honoured). A call that repeats one already made for the task, or only copies
+its tool's example, is no decision: the model is asked once more, for the answer only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from interlace.protocols import (
+    JsonObjectFormat,
+    JsonSchemaFormat,
+    Message,
+    ModelRequest,
+    ModelResponse,
+    NamedToolChoice,
+    ToolCall,
+    ToolSpec,
+)
+
+from . import Complete
+from .examples import example_arguments, example_task, example_value
+
+MAX_RESULT_CHARS = 2000
+_ANSWER_EXAMPLE = ("Say hello.", "Hello!")
+# example results: plain values, so the model learns to answer with the result it got
+_RESULTS = ("42", "7", "128", "15", "3", "64")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class FewShotFormat:
+    """Decisions as JSON completions of a few-shot transcript (for base models)."""
+
+    name = "fewshot"
+    streams = False
+
+    def __init__(self) -> None:
+        self._headers: dict[str, str] = {}
+
+    async def decide(self, request: ModelRequest, complete: Complete) -> ModelResponse:
+        tools = offered_tools(request)
+        answer = answer_schema(request)
+        history = _current_task(request.messages)
+        made = [call for message in history for call in message.tool_calls]
+        must_call = bool(tools) and (
+            request.tool_choice != "auto" or not any(m.role == "tool" for m in history)
+        )
+        prompt = self.header(request, tools, answer) + transcript(request.messages)
+        schema = decision_schema(tools, None if must_call else answer)
+        response = await complete(_ask(request, prompt, schema))
+        decided = read_decision(response, tools)
+        if request.tool_choice != "auto" or not any(
+            _same_call(call, made) or _copies_example(call, tools, request.messages)
+            for call in decided.tool_calls
+        ):
+            return decided
+        again = await complete(_ask(request, prompt, decision_schema((), answer)))
+        final = read_decision(again, ())
+        usage = response.usage + again.usage
+        return final.model_copy(update={"usage": usage})
+
+    def header(
+        self, request: ModelRequest, tools: Sequence[ToolSpec], answer: dict[str, Any]
+    ) -> str:
+        """Instructions, the tool list and the examples (built once per tool set)."""
+        system = "\n\n".join(m.text for m in request.messages if m.role == "system" and m.text)
+        key = _compact([system, [spec.name for spec in tools], answer])
+        header = self._headers.get(key)
+        if header is None:
+            header = self._headers[key] = _header(system, tools, answer)
+        return header
+
+
+def _ask(request: ModelRequest, prompt: str, schema: dict[str, Any]) -> ModelRequest:
+    """The request that asks for one decision of ``schema`` after ``prompt``."""
+    return request.model_copy(
+        update={
+            "messages": (Message.user(prompt),),
+            "tools": (),
+            "tool_choice": "auto",
+            "parallel_tool_calls": None,
+            "response_format": JsonSchemaFormat(name="decision", json_schema=schema),
+        }
+    )
+
+
+def offered_tools(request: ModelRequest) -> tuple[ToolSpec, ...]:
+    """The tools a decision may call under the request's ``tool_choice``."""
+    choice = request.tool_choice
+    if choice == "none":
+        return ()
+    if isinstance(choice, NamedToolChoice):
+        return tuple(spec for spec in request.tools if spec.name == choice.name)
+    return request.tools
+
+
+def answer_schema(request: ModelRequest) -> dict[str, Any]:
+    """The schema of an answer: the response format's, else text."""
+    fmt = request.response_format
+    if isinstance(fmt, JsonSchemaFormat):
+        return fmt.json_schema
+    if isinstance(fmt, JsonObjectFormat):
+        return {"type": "object"}
+    return {"type": "string"}
+
+
+def decision_schema(tools: Sequence[ToolSpec], answer: dict[str, Any] | None) -> dict[str, Any]:
+    """One decision: a call of one of ``tools``, or (when ``answer`` is given) the answer."""
+    options: list[dict[str, Any]] = [
+        _object({"tool": {"const": spec.name}, "arguments": spec.parameters}) for spec in tools
+    ]
+    if answer is not None:
+        options.append(_object({"answer": answer}))
+    return options[0] if len(options) == 1 else {"anyOf": options}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any]) -> str:
+    lines = [system, ""] if system else []
+    if tools:
+        lines.append("Tools:")
+        lines += [f"- {spec.name}: {spec.description or spec.name}" for spec in tools]
+        lines.append("")
+    for spec, result in zip(tools, itertools.cycle(_RESULTS), strict=False):
+        arguments = example_arguments(spec.parameters)
+        lines += [
+            f"Task: {example_task(spec, arguments)}",
+            f"Action: {_compact({'tool': spec.name, 'arguments': arguments})}",
+            f"Result: {result}",
+            f"Action: {_compact({'answer': _example_answer(answer, result)})}",
+            "",
+        ]
+    if not tools:
+        task, text = _ANSWER_EXAMPLE
+        lines += [
+            f"Task: {task}",
+            f"Action: {_compact({'answer': _example_answer(answer, text)})}",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _example_answer(answer: dict[str, Any], text: str) -> Any:
+    return text if answer.get("type") == "string" else example_value(answer)
+
+
+def transcript(messages: Sequence[Message]) -> str:
+    """The conversation as transcript lines, ending where the model decides."""
+    lines: list[str] = []
+    for message in messages:
+        if message.role == "user":
+            lines.append(f"Task: {message.text}")
+        elif message.role == "tool":
+            lines.append(f"Result: {_clip(message.text)}")
+        elif message.role == "assistant":
+            if message.text or not message.tool_calls:
+                lines.append(f"Action: {_compact({'answer': message.text})}")
+            for call in message.tool_calls:
+                lines.append(
+                    f"Action: {_compact({'tool': call.name, 'arguments': call.arguments})}"
+                )
+    lines.append("Action:")
+    return "\n".join(lines)
+
+
+def _clip(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MAX_RESULT_CHARS else flat[: MAX_RESULT_CHARS - 3] + "..."
+
+
+def _current_task(messages: Sequence[Message]) -> Sequence[Message]:
+    """The messages since the last user message (the work done on the current task)."""
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role == "user":
+            return messages[index + 1 :]
+    return messages
+
+
+def _same_call(call: ToolCall, made: Sequence[ToolCall]) -> bool:
+    return any(call.name == old.name and call.arguments == old.arguments for old in made)
+
+
+def _copies_example(call: ToolCall, tools: Sequence[ToolSpec], messages: Sequence[Message]) -> bool:
+    """Whether ``call`` only repeats its tool's example: arguments equal to the example's
+    that the task does not mention (the model found nothing in the task to call with)."""
+    spec = next((spec for spec in tools if spec.name == call.name), None)
+    if spec is None or not call.arguments or call.arguments != example_arguments(spec.parameters):
+        return False
+    task = next((m.text for m in reversed(messages) if m.role == "user"), "")
+    return not any(str(value) in task for value in call.arguments.values())
+
+
+def read_decision(response: ModelResponse, tools: Sequence[ToolSpec]) -> ModelResponse:
+    """The decision in ``response`` as an ordinary answer: tool calls, or text (a
+    response format's value as JSON text). A decision cut off by ``max_tokens`` keeps
+    what was written of the answer and says ``length``."""
+    raw = response.message.text
+    decision = _parse(raw)
+    names = {spec.name for spec in tools}
+    if isinstance(decision.get("tool"), str) and decision["tool"] in names:
+        call = ToolCall(
+            id=f"call_{uuid.uuid4().hex[:24]}",
+            name=decision["tool"],
+            arguments=decision.get("arguments") or {},
+        )
+        message = Message.assistant("", tool_calls=(call,))
+        return response.model_copy(update={"message": message, "finish_reason": "tool_calls"})
+    value = decision.get("answer", _partial_answer(raw))
+    text = value if isinstance(value, str) else _compact(value)
+    return response.model_copy(update={"message": Message.assistant(text.strip())})
+
+
+def _parse(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _partial_answer(raw: str) -> str:
+    """The text of an answer cut off mid-string: ``{"answer":"The sky is``."""
+    prefix = '{"answer":"'
+    if not raw.startswith(prefix):
+        return ""
+    body = raw[len(prefix) :]
+    try:
+        return str(json.loads(f'"{body.rstrip(chr(92))}"'))
+    except json.JSONDecodeError:
+        return body
+
+
+__all__ = ["FewShotFormat", "answer_schema", "decision_schema", "read_decision"]
