@@ -16,7 +16,7 @@ from interlace.protocols.errors import UsageError
 
 from .agent import Agent
 from .events import StopReason
-from .state import State, Stop
+from .state import State, Stop, last_answer
 from .units import Unit, compile_unit, members_checkpoint_types, members_need_approval, unit_node
 
 START = "__start__"
@@ -219,6 +219,21 @@ def _collect(names: Sequence[str]) -> Any:
     return collect
 
 
+def _next_worker(state: State) -> str:
+    """The worker the router picked, or the end: when it picks the worker whose answer is
+    the latest message again (the same input twice), the run finishes with that answer
+    instead of burning hops."""
+    route = state.get("route")
+    if not route:
+        return END
+    messages = state.get("messages", [])
+    last = messages[-1] if messages else None
+    answered = last is not None and last.role == "assistant" and not last.tool_calls
+    if answered and state.get("outputs", {}).get(route) == last_answer(messages):
+        return END
+    return route
+
+
 def supervisor(
     router: Agent, workers: Sequence[Unit], *, name: str = "supervisor", **options: Any
 ) -> Graph:
@@ -244,7 +259,7 @@ def supervisor(
         member=router,
     )
     builder.edge(START, router.name)
-    builder.branch(router.name, lambda state: state.get("route") or END, worker_names)
+    builder.branch(router.name, _next_worker, worker_names)
     for worker in worker_names:
         builder.edge(worker, router.name)
     return builder.build()

@@ -17,10 +17,11 @@ _QUOTED = re.compile(r'"([^"]{1,40})"')
 _BY_TYPE: dict[str, Any] = {"integer": 3, "number": 2.5, "boolean": True, "null": None}
 
 
-def example_value(schema: Any, name: str = "value") -> Any:
-    """One value valid for ``schema`` (as far as a generated example can be)."""
+def example_value(schema: Any, name: str = "value", text: str | None = None) -> Any:
+    """One value valid for ``schema`` (as far as a generated example can be); ``text``,
+    when given, fills the strings the schema says nothing about."""
     if not isinstance(schema, dict):
-        return name
+        return text or name
     for key in ("examples", "enum"):
         if isinstance(schema.get(key), list) and schema[key]:
             return schema[key][0]
@@ -29,20 +30,22 @@ def example_value(schema: Any, name: str = "value") -> Any:
             return schema[key]
     for key in ("anyOf", "oneOf"):
         if isinstance(schema.get(key), list) and schema[key]:
-            return example_value(schema[key][0], name)
+            return example_value(schema[key][0], name, text)
     kind = schema.get("type")
     kind = kind[0] if isinstance(kind, list) and kind else kind
     if kind == "object" or "properties" in schema:
-        return example_arguments(schema)
+        return example_arguments(schema, text)
     if kind == "array":
-        return [example_value(schema.get("items"), name)]
+        return [example_value(schema.get("items"), name, text)]
     if kind in _BY_TYPE:
         return _BY_TYPE[kind]
     quoted = _QUOTED.search(str(schema.get("description", "")))
-    return quoted.group(1) if quoted else name.replace("_", " ")
+    if quoted:
+        return quoted.group(1)
+    return text or name.replace("_", " ")
 
 
-def example_arguments(schema: Any) -> dict[str, Any]:
+def example_arguments(schema: Any, text: str | None = None) -> dict[str, Any]:
     """Arguments for an object schema: its required properties and those that give
     examples (an optional property the example does not need stays out)."""
     if not isinstance(schema, dict):
@@ -53,7 +56,7 @@ def example_arguments(schema: Any) -> dict[str, Any]:
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or ())
     return {
-        name: example_value(sub, name)
+        name: example_value(sub, name, text)
         for name, sub in properties.items()
         if name in required or (isinstance(sub, dict) and sub.get("examples"))
     }

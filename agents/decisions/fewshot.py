@@ -48,6 +48,15 @@ from .examples import example_arguments, example_task, example_value
 
 MAX_RESULT_CHARS = 2000
 _ANSWER_EXAMPLE = ("Say hello.", "Hello!")
+_NOTES_EXAMPLE = (
+    "How do plants make food?",
+    "Plants take in sunlight with their leaves. They turn water and carbon dioxide into "
+    "sugar. This process is called photosynthesis.",
+    "Plants use sunlight to turn water and carbon dioxide into sugar.",
+)
+TEXT = {"type": "string"}
+ONE_SENTENCE = {"type": "string", "pattern": r"^[^.!?\n]{1,300}[.!?]$"}
+"""A rewrite of notes is one sentence (a base model otherwise copies the notes)."""
 # example results: plain values, so the model learns to answer with the result it got
 _RESULTS = ("42", "7", "128", "15", "3", "64")
 
@@ -68,6 +77,8 @@ class FewShotFormat:
     async def decide(self, request: ModelRequest, complete: Complete) -> ModelResponse:
         tools = offered_tools(request)
         answer = answer_schema(request)
+        if answer == TEXT and notes_of(request.messages):
+            answer = ONE_SENTENCE
         history = _current_task(request.messages)
         made = [call for message in history for call in message.tool_calls]
         must_call = bool(tools) and (
@@ -92,10 +103,11 @@ class FewShotFormat:
     ) -> str:
         """Instructions, the tool list and the examples (built once per tool set)."""
         system = "\n\n".join(m.text for m in request.messages if m.role == "system" and m.text)
-        key = _compact([system, [spec.name for spec in tools], answer])
+        notes = bool(notes_of(request.messages))
+        key = _compact([system, [spec.name for spec in tools], answer, notes])
         header = self._headers.get(key)
         if header is None:
-            header = self._headers[key] = _header(system, tools, answer)
+            header = self._headers[key] = _header(system, tools, answer, notes)
         return header
 
 
@@ -129,7 +141,7 @@ def answer_schema(request: ModelRequest) -> dict[str, Any]:
         return fmt.json_schema
     if isinstance(fmt, JsonObjectFormat):
         return {"type": "object"}
-    return {"type": "string"}
+    return TEXT
 
 
 def decision_schema(tools: Sequence[ToolSpec], answer: dict[str, Any] | None) -> dict[str, Any]:
@@ -151,7 +163,7 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any]) -> str:
+def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any], notes: bool) -> str:
     lines = [system, ""] if system else []
     if tools:
         lines.append("Tools:")
@@ -166,22 +178,36 @@ def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any]) -> s
             f"Action: {_compact({'answer': _example_answer(answer, result)})}",
             "",
         ]
-    if not tools:
+    if notes:
+        task, text, rewrite = _NOTES_EXAMPLE
+        lines += [f"Task: {task}", f"Notes: {text}", f"Action: {_compact({'answer': rewrite})}", ""]
+    elif not tools:
         task, text = _ANSWER_EXAMPLE
-        lines += [
-            f"Task: {task}",
-            f"Action: {_compact({'answer': _example_answer(answer, text)})}",
-            "",
-        ]
+        value = text if answer.get("type") == "string" else example_value(answer, "answer", task)
+        lines += [f"Task: {task}", f"Action: {_compact({'answer': value})}", ""]
     return "\n".join(lines) + "\n"
 
 
 def _example_answer(answer: dict[str, Any], text: str) -> Any:
-    return text if answer.get("type") == "string" else example_value(answer)
+    return text if answer.get("type") == "string" else example_value(answer, "answer", text)
+
+
+def notes_of(messages: Sequence[Message]) -> list[str]:
+    """Answers of other agents that end the conversation (a sequence graph hands them on):
+    the notes this agent works from."""
+    notes: list[str] = []
+    for message in reversed(messages):
+        if message.role != "assistant" or message.tool_calls or not message.text:
+            break
+        notes.insert(0, message.text)
+    return notes if any(m.role == "user" for m in messages) else []
 
 
 def transcript(messages: Sequence[Message]) -> str:
-    """The conversation as transcript lines, ending where the model decides."""
+    """The conversation as transcript lines, ending where the model decides (other
+    agents' answers at the end are the notes it works from)."""
+    notes = notes_of(messages)
+    messages = messages[: len(messages) - len(notes)]
     lines: list[str] = []
     for message in messages:
         if message.role == "user":
@@ -195,6 +221,7 @@ def transcript(messages: Sequence[Message]) -> str:
                 lines.append(
                     f"Action: {_compact({'tool': call.name, 'arguments': call.arguments})}"
                 )
+    lines += [f"Notes: {_clip(note)}" for note in notes]
     lines.append("Action:")
     return "\n".join(lines)
 

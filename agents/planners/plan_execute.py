@@ -62,7 +62,8 @@ class PlanState(State, total=False):
 
 
 class PlanExecutePlanner(Planner):
-    """plan -> (start step -> tool loop -> check)* -> finish; a failed step replans."""
+    """plan -> (start step -> tool loop -> check)* -> finish; a failed step replans; the
+    answer of a one-step plan is the final answer (no finishing call)."""
 
     state = PlanState
     checkpoint_types = (Plan,)
@@ -82,7 +83,9 @@ class PlanExecutePlanner(Planner):
         for node in ("plan", "replan"):
             graph.add_conditional_edges(node, _after_plan, ["start_step", "finish", END])
         graph.add_edge("start_step", "execute")
-        graph.add_conditional_edges("check", _after_check, ["start_step", "replan", "finish"])
+        graph.add_conditional_edges(
+            "check", _after_check, ["start_step", "replan", "finish", END]
+        )
         graph.add_edge("finish", END)
         return graph
 
@@ -114,6 +117,7 @@ def _planner_node(kit: PlannerKit, *, replan: bool) -> Any:
         response_format=plan_format(length),
         use_tools=False,
         read=read,
+        stream=False,  # the plan's JSON is not an answer (its listing joins the conversation)
     )
 
 
@@ -138,7 +142,13 @@ async def _after_check(state: PlanState) -> str:
     failed = state.get("tool_errors", 0) > state.get("errors_before", 0)
     if failed and state.get("replans", 0) < MAX_REPLANS:
         return "replan"
-    return "start_step" if state.get("step", 0) < len(state.get("plan", [])) else "finish"
+    plan = state.get("plan", [])
+    if state.get("step", 0) < len(plan):
+        return "start_step"
+    last = state["messages"][-1]
+    if len(plan) == 1 and last.role == "assistant" and last.text and not last.tool_calls:
+        return END  # a one-step plan's answer is the final answer: no call to repeat it
+    return "finish"
 
 
 def _finish_prompt(kit: PlannerKit) -> Any:

@@ -52,6 +52,7 @@ class RouterPlanner(Planner):
                 response_format=response_format(decision, "route"),
                 use_tools=False,
                 read=read,
+                stream=False,  # a routing decision is not an answer
             ),
         )
         graph.add_edge(START, "route")

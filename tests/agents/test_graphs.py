@@ -64,11 +64,23 @@ async def test_supervisor_routes_with_structured_output() -> None:
 
 
 async def test_supervisor_rounds_are_bounded() -> None:
-    router = Agent(name="boss", model="scripted:x?reply=" + _route("w"), planner="router")
-    worker = Agent(name="w", model="scripted:again")
-    result = await run(supervisor(router, [worker], max_hops=5), "spin")
+    router, _ = scripted_agent("boss", [_route("a"), _route("b")] * 5, tools=False)
+    workers = [Agent(name="a", model="scripted:alpha"), Agent(name="b", model="scripted:beta")]
+    result = await run(supervisor(router, workers, max_hops=5), "spin")
     assert result.stop_reason == "max_steps"
     assert "max_hops=5" in result.detail
+
+
+async def test_supervisor_routing_to_the_worker_that_just_answered_finishes() -> None:
+    router, router_backend = scripted_agent(
+        "boss", [_route("a"), _route("b"), _route("b"), _route("a")], tools=False
+    )
+    workers = [Agent(name="a", model="scripted:alpha"), Agent(name="b", model="scripted:beta")]
+    result = await run(supervisor(router, workers), "spin")
+    assert result.stop_reason == "final"
+    assert result.output == "beta"  # the best answer so far: b's, not a loop to max_hops
+    assert len(router_backend.requests) == 3  # boss -> a -> boss -> b -> boss (b again): end
+    assert [m.text for m in result.messages if m.role == "assistant"] == ["alpha", "beta"]
 
 
 def test_router_alone_is_a_usage_error() -> None:
