@@ -47,7 +47,7 @@ from . import Complete
 from .examples import example_arguments, example_task, example_value
 
 MAX_RESULT_CHARS = 2000
-_ANSWER_EXAMPLE = ("Say hello.", "Hello!")
+_ANSWER_EXAMPLE = ("What colour is grass?", "Green.")
 _NOTES_EXAMPLE = (
     "How do plants make food?",
     "Plants take in sunlight with their leaves. They turn water and carbon dioxide into "
