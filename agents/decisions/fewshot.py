@@ -8,15 +8,16 @@ The prompt is one completion-style text, the same on every backend::
 
     Task: Evaluate an arithmetic expression and return the result: 6 * 7
     Action: {"tool":"calculator","arguments":{"expression":"6 * 7"}}
-    Result: <result of calculator>
-    Action: {"answer":"<result of calculator>"}
+    Result: 42
+    Action: {"done":true}
 
     Task: What is 17 * 23?
     Action:
 
 and a JSON Schema (the backend's grammar or guided decoding) makes the completion one
-decision: ``{"tool": NAME, "arguments": {...}}`` with arguments valid for that tool, or
-``{"answer": ...}`` (text, or a value of the request's response format).
+decision: ``{"tool": NAME, "arguments": {...}}`` with arguments valid for that tool,
+``{"answer": ...}`` (text, or a value of the request's response format), or, after a tool
+result, ``{"done": true}``: that result is the answer.
 
 A base model cannot judge whether a task needs a tool, so while the current task has no
 tool result yet, an agent with tools must call one (``tool_choice`` ``none`` and named
@@ -57,8 +58,10 @@ _NOTES_EXAMPLE = (
 TEXT = {"type": "string"}
 ONE_SENTENCE = {"type": "string", "pattern": r"^[^.!?\n]{1,300}[.!?]$"}
 """A rewrite of notes is one sentence (a base model otherwise copies the notes)."""
-# example results: plain values, so the model learns to answer with the result it got
 _RESULTS = ("42", "7", "128", "15", "3", "64")
+DONE = {"done": True}
+"""The decision that the latest tool result is the answer: a base model copying a result
+into an answer drifts into the examples' values ("4" becomes "42"), choosing this cannot."""
 
 
 def _compact(value: Any) -> str:
@@ -81,20 +84,24 @@ class FewShotFormat:
             answer = ONE_SENTENCE
         history = _current_task(request.messages)
         made = [call for message in history for call in message.tool_calls]
-        must_call = bool(tools) and (
-            request.tool_choice != "auto" or not any(m.role == "tool" for m in history)
-        )
+        result = next((m.text for m in reversed(history) if m.role == "tool"), None)
+        must_call = bool(tools) and (request.tool_choice != "auto" or result is None)
+        done = result is not None and answer == TEXT
         prompt = self.header(request, tools, answer) + transcript(request.messages)
-        schema = decision_schema(tools, None if must_call else answer)
+        # after a result a base model answers best by handing that result on
+        text = None if must_call or done else answer
+        schema = decision_schema(tools, text, done and not must_call)
         response = await complete(_ask(request, prompt, schema))
-        decided = read_decision(response, tools)
+        decided = read_decision(response, tools, result)
         if request.tool_choice != "auto" or not any(
             _same_call(call, made) or _copies_example(call, tools, request.messages)
             for call in decided.tool_calls
         ):
             return decided
-        again = await complete(_ask(request, prompt, decision_schema((), answer)))
-        final = read_decision(again, ())
+        again = await complete(
+            _ask(request, prompt, decision_schema((), None if done else answer, done))
+        )
+        final = read_decision(again, (), result)
         usage = response.usage + again.usage
         return final.model_copy(update={"usage": usage})
 
@@ -144,13 +151,18 @@ def answer_schema(request: ModelRequest) -> dict[str, Any]:
     return TEXT
 
 
-def decision_schema(tools: Sequence[ToolSpec], answer: dict[str, Any] | None) -> dict[str, Any]:
-    """One decision: a call of one of ``tools``, or (when ``answer`` is given) the answer."""
+def decision_schema(
+    tools: Sequence[ToolSpec], answer: dict[str, Any] | None, done: bool = False
+) -> dict[str, Any]:
+    """One decision: a call of one of ``tools``, or (when ``answer`` is given) the answer,
+    or (``done``) the latest result as the answer."""
     options: list[dict[str, Any]] = [
         _object({"tool": {"const": spec.name}, "arguments": spec.parameters}) for spec in tools
     ]
     if answer is not None:
         options.append(_object({"answer": answer}))
+    if done:
+        options.append(_object({"done": {"const": True}}))
     return options[0] if len(options) == 1 else {"anyOf": options}
 
 
@@ -175,7 +187,7 @@ def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any], note
             f"Task: {example_task(spec, arguments)}",
             f"Action: {_compact({'tool': spec.name, 'arguments': arguments})}",
             f"Result: {result}",
-            f"Action: {_compact({'answer': _example_answer(answer, result)})}",
+            f"Action: {_compact(DONE if answer == TEXT else {'answer': example_value(answer)})}",
             "",
         ]
     if notes:
@@ -186,10 +198,6 @@ def _header(system: str, tools: Sequence[ToolSpec], answer: dict[str, Any], note
         value = text if answer.get("type") == "string" else example_value(answer, "answer", task)
         lines += [f"Task: {task}", f"Action: {_compact({'answer': value})}", ""]
     return "\n".join(lines) + "\n"
-
-
-def _example_answer(answer: dict[str, Any], text: str) -> Any:
-    return text if answer.get("type") == "string" else example_value(answer, "answer", text)
 
 
 def notes_of(messages: Sequence[Message]) -> list[str]:
@@ -253,7 +261,9 @@ def _copies_example(call: ToolCall, tools: Sequence[ToolSpec], messages: Sequenc
     return not any(str(value) in task for value in call.arguments.values())
 
 
-def read_decision(response: ModelResponse, tools: Sequence[ToolSpec]) -> ModelResponse:
+def read_decision(
+    response: ModelResponse, tools: Sequence[ToolSpec], result: str | None = None
+) -> ModelResponse:
     """The decision in ``response`` as an ordinary answer: tool calls, or text (a
     response format's value as JSON text). A decision cut off by ``max_tokens`` keeps
     what was written of the answer and says ``length``."""
@@ -269,6 +279,8 @@ def read_decision(response: ModelResponse, tools: Sequence[ToolSpec]) -> ModelRe
         message = Message.assistant("", tool_calls=(call,))
         return response.model_copy(update={"message": message, "finish_reason": "tool_calls"})
     value = decision.get("answer", _partial_answer(raw))
+    if decision.get("done") is True and result is not None:
+        value = result
     text = value if isinstance(value, str) else _compact(value)
     return response.model_copy(update={"message": Message.assistant(text.strip())})
 

@@ -83,9 +83,7 @@ class PlanExecutePlanner(Planner):
         for node in ("plan", "replan"):
             graph.add_conditional_edges(node, _after_plan, ["start_step", "finish", END])
         graph.add_edge("start_step", "execute")
-        graph.add_conditional_edges(
-            "check", _after_check, ["start_step", "replan", "finish", END]
-        )
+        graph.add_conditional_edges("check", _after_check, ["start_step", "replan", "finish", END])
         graph.add_edge("finish", END)
         return graph
 

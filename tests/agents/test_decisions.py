@@ -3,7 +3,6 @@ chosen automatically from the backend's capabilities (graph logic on a function 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -65,7 +64,7 @@ def test_examples_come_from_the_schema() -> None:
 
 
 async def test_a_base_model_calls_a_tool_then_answers_with_the_result() -> None:
-    replies = iter(['{"tool":"add","arguments":{"a":2,"b":3}}', '{"answer":"5"}'])
+    replies = iter(['{"tool":"add","arguments":{"a":2,"b":3}}', '{"done":true}'])
     backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     result = await run(_agent(backend), "What is 2 + 3?")
     assert result.stop_reason == "final"
@@ -74,14 +73,17 @@ async def test_a_base_model_calls_a_tool_then_answers_with_the_result() -> None:
     assert [(c.name, c.arguments) for c in calls] == [("add", {"a": 2, "b": 3})]
     first, second = backend.requests
     # one completion-style prompt; the grammar's schema is the decision, tools are not sent
-    assert first.tools == () and len(first.messages) == 1
+    assert first.tools == ()
+    assert len(first.messages) == 1
     prompt = first.messages[0].text
     assert prompt.startswith("Add numbers.\n\nTools:\n- add: Add two integers.")
     assert 'Action: {"tool":"add","arguments":{"a":3,"b":3}}' in prompt  # generated example
     assert prompt.endswith("Task: What is 2 + 3?\nAction:")
-    # before any result the agent must call a tool; after it, it may answer
-    assert "answer" not in json.dumps(_schema(first))
-    assert {"answer"} in [set(o["properties"]) for o in _schema(second)["anyOf"]]
+    # before any result the agent must call a tool; after it, call again or hand it on
+    assert _schema(first)["properties"]["tool"] == {"const": "add"}
+    options = [set(o["properties"]) for o in _schema(second)["anyOf"]]
+    assert options == [{"tool", "arguments"}, {"done"}]
+    assert 'Result: 42\nAction: {"done":true}' in prompt
     assert second.messages[0].text.endswith(
         'Action: {"tool":"add","arguments":{"a":2,"b":3}}\nResult: 5\nAction:'
     )
@@ -92,14 +94,14 @@ async def test_a_repeated_or_copied_call_is_answered_instead() -> None:
         [
             '{"tool":"add","arguments":{"a":2,"b":3}}',
             '{"tool":"add","arguments":{"a":2,"b":3}}',  # the same call again
-            '{"answer":"5"}',
+            '{"done":true}',
         ]
     )
     backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     result = await run(_agent(backend), "What is 2 + 3?")
     assert result.output == "5"
     assert len([m for m in result.messages if m.role == "tool"]) == 1
-    assert set(_schema(backend.requests[2])["properties"]) == {"answer"}  # answer only
+    assert set(_schema(backend.requests[2])["properties"]) == {"done"}  # no call any more
 
     copied = iter(['{"tool":"add","arguments":{"a":3,"b":3}}', '{"answer":"no sum"}'])
     backend = FunctionBackend(lambda request: next(copied), capabilities=BASE)
@@ -136,7 +138,7 @@ async def test_plans_and_routes_keep_their_formats() -> None:
         [
             '{"answer":{"steps":["What is 2 + 3?"]}}',
             '{"tool":"add","arguments":{"a":2,"b":3}}',
-            '{"answer":"5"}',
+            '{"done":true}',
         ]
     )
     backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)

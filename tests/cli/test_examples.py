@@ -59,7 +59,8 @@ def test_multi_agent_writer_rewrites_the_researchers_notes() -> None:
     assert set(data["usage_by_agent"]) == {"researcher", "writer"}
     notes, sentence = _answers(data)
     assert data["output"] == sentence
-    assert sentence != notes and "sky" in sentence.lower()
+    assert sentence != notes
+    assert "sky" in sentence.lower()
     assert re.fullmatch(r"[^.!?\n]+[.!?]", sentence), sentence  # one sentence
 
 
@@ -117,6 +118,7 @@ def test_swap_models_example_plans_on_a_llama_cpp_server(llama_server: str, alia
     plan, *_ = _answers(data)
     assert plan.startswith("Plan:\n1. "), data["messages"]
     steps = [m["content"] for m in data["messages"] if m["role"] == "user"][1:]
-    assert steps and all(step.startswith("Carry out step") for step in steps)
+    assert steps
+    assert all(step.startswith("Carry out step") for step in steps)
     assert data["output"] and not data["output"].startswith("{"), data["output"]
     assert data["usage_by_agent"]["assistant"]["output_tokens"] > 0

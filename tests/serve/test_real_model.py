@@ -41,8 +41,9 @@ async def test_openai_client_gets_a_real_model_answer(url: str) -> None:
             model="assistant", messages=[{"role": "user", "content": "What is 17 * 23?"}]
         )
     choice = completion.choices[0]
-    assert choice.message.content
-    assert choice.finish_reason in ("stop", "length")  # the example's max_tokens is small
+    assert choice.message.content is not None
+    assert "391" in choice.message.content
+    assert choice.finish_reason == "stop"
     assert completion.usage is not None
     assert completion.usage.prompt_tokens > 0
     assert completion.usage.completion_tokens > 0
@@ -61,5 +62,5 @@ async def test_mcp_client_calls_the_agent(url: str) -> None:
             # no shared toolsets: the agent's own calculator, then the agent itself
             assert names == ["calculator", "assistant"]
             answer = await client.call_tool("assistant", {"task": "What is 2 + 2?"})
-            assert not answer.is_error
-            assert text_of(answer).strip()
+            assert not answer.is_error, text_of(answer)
+            assert text_of(answer).strip() == "4"  # through the calculator, a final answer

@@ -6,7 +6,9 @@ import ast
 import math
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from interlace.protocols.errors import UsageError
 
@@ -118,7 +120,7 @@ def _checked(value: Number) -> Number:
 
 
 @tool(idempotent=True)
-def calculator(expression: str) -> str:
+def calculator(expression: Annotated[str, Field(examples=["6 * 7"])]) -> str:
     """Evaluate an arithmetic expression and return the result.
 
     Args:
