@@ -120,5 +120,5 @@ def test_swap_models_example_plans_on_a_llama_cpp_server(llama_server: str, alia
     steps = [m["content"] for m in data["messages"] if m["role"] == "user"][1:]
     assert steps
     assert all(step.startswith("Carry out step") for step in steps)
-    assert data["output"] and not data["output"].startswith("{"), data["output"]
+    assert "Ada" in data["output"], data["output"]  # an answer, not JSON or a copied example
     assert data["usage_by_agent"]["assistant"]["output_tokens"] > 0
