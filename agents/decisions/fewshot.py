@@ -48,13 +48,15 @@ from . import Complete
 from .examples import example_arguments, example_task, example_value
 
 MAX_RESULT_CHARS = 2000
-_ANSWER_EXAMPLE = ("What colour is grass?", "Green.")
+_ANSWER_EXAMPLE = ("Say hello.", "Hello!")
 _NOTES_EXAMPLE = (
     "How do plants make food?",
     "Plants take in sunlight with their leaves. They turn water and carbon dioxide into "
     "sugar. This process is called photosynthesis.",
     "Plants use sunlight to turn water and carbon dioxide into sugar.",
 )
+WRAPPING = 16
+"""Tokens a decision's JSON takes around its answer."""
 TEXT = {"type": "string"}
 ONE_SENTENCE = {"type": "string", "pattern": r"^[^.!?\n]{1,300}[.!?]$"}
 """A rewrite of notes is one sentence (a base model otherwise copies the notes)."""
@@ -119,9 +121,14 @@ class FewShotFormat:
 
 
 def _ask(request: ModelRequest, prompt: str, schema: dict[str, Any]) -> ModelRequest:
-    """The request that asks for one decision of ``schema`` after ``prompt``."""
+    """The request that asks for one decision of ``schema`` after ``prompt``; its JSON
+    wrapping gets tokens beyond the answer's ``max_tokens``."""
+    settings = request.settings
+    if settings.max_tokens is not None:
+        settings = settings.model_copy(update={"max_tokens": settings.max_tokens + WRAPPING})
     return request.model_copy(
         update={
+            "settings": settings,
             "messages": (Message.user(prompt),),
             "tools": (),
             "tool_choice": "auto",

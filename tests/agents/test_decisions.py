@@ -147,7 +147,7 @@ async def test_plans_and_routes_keep_their_formats() -> None:
     plan_request = backend.requests[0]
     plan_schema = _schema(plan_request)["properties"]["answer"]
     assert plan_schema["properties"]["steps"]["maxItems"] >= 1
-    assert '"steps":["What colour is grass?"]' in plan_request.messages[0].text
+    assert '"steps":["Say hello."]' in plan_request.messages[0].text
     assert [m.text for m in result.messages if m.role == "user"][1] == (
         "Carry out step 1 of the plan: What is 2 + 3?"
     )
