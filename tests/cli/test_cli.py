@@ -46,6 +46,27 @@ def test_run_streams_the_answer_and_exits_0(config: Path) -> None:
     assert result.stdout.strip() == "hello"
 
 
+GRAPH = """
+models: {notes: 'scripted:draft notes', final: 'scripted:the final answer'}
+agents:
+  researcher: {model: notes}
+  writer: {model: final}
+graph: {type: sequence, agents: [researcher, writer]}
+"""
+
+
+def test_run_prints_only_the_final_answer_on_stdout(tmp_path: Path) -> None:
+    path = tmp_path / "graph.yaml"
+    path.write_text(GRAPH, encoding="utf-8")
+    result = interlace("run", str(path), "hi")
+    assert (result.returncode, result.stdout) == (0, "the final answer\n"), result.stderr
+    assert "draft notes" not in result.stderr  # intermediate text only with --verbose
+    verbose = interlace("run", str(path), "hi", "--verbose")
+    assert verbose.stdout == "the final answer\n"
+    assert "[researcher]" in verbose.stderr
+    assert "draft notes" in verbose.stderr
+
+
 def test_run_json_and_set_override(config: Path) -> None:
     result = interlace("run", str(config), "hi", "--json", "--set", "models.default=scripted:bye")
     assert result.returncode == 0, result.stderr
