@@ -21,16 +21,20 @@ result, ``{"done": true}``: that result is the answer.
 
 A base model cannot judge whether a task needs a tool, so while the current task has no
 tool result yet, an agent with tools must call one (``tool_choice`` ``none`` and named
-tools are honoured). A call that repeats one already made for the task, or only copies
-its tool's example, is no decision: the model is asked once more, for the answer only.
+tools are honoured). A call that repeats one already made for the task, whose values
+come from neither the task nor the results (a copied example), or that (after a result)
+takes nothing from the results, is no decision: a first step then tries the other tools
+once, and otherwise the model is asked for the answer only.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from interlace.protocols import (
@@ -42,6 +46,7 @@ from interlace.protocols import (
     NamedToolChoice,
     ToolCall,
     ToolSpec,
+    Usage,
 )
 
 from . import Complete
@@ -55,6 +60,7 @@ _NOTES_EXAMPLE = (
     "sugar. This process is called photosynthesis.",
     "Plants use sunlight to turn water and carbon dioxide into sugar.",
 )
+_WORD = re.compile(r"[a-z0-9_.]+")
 WRAPPING = 16
 """Tokens a decision's JSON takes around its answer."""
 TEXT = {"type": "string"}
@@ -84,28 +90,30 @@ class FewShotFormat:
         answer = answer_schema(request)
         if answer == TEXT and notes_of(request.messages):
             answer = ONE_SENTENCE
-        history = _current_task(request.messages)
-        made = [call for message in history for call in message.tool_calls]
-        result = next((m.text for m in reversed(history) if m.role == "tool"), None)
-        must_call = bool(tools) and (request.tool_choice != "auto" or result is None)
-        done = result is not None and answer == TEXT
+        work = _Work.of(request.messages)
+        forced = request.tool_choice != "auto"
+        done = bool(work.results) and answer == TEXT
         prompt = self.header(request, tools, answer) + transcript(request.messages)
-        # after a result a base model answers best by handing that result on
-        text = None if must_call or done else answer
-        schema = decision_schema(tools, text, done and not must_call)
+        usage = Usage()
+        candidates = list(tools)
+        while candidates:
+            must_call = forced or not work.results
+            # after a result a base model answers best by handing that result on
+            text = None if must_call or done else answer
+            schema = decision_schema(candidates, text, done and not must_call)
+            response = await complete(_ask(request, prompt, schema))
+            usage += response.usage
+            decided = read_decision(response, candidates, work.last_result)
+            unsound = {c.name for c in decided.tool_calls if not work.sound(c, candidates)}
+            if forced or not unsound:
+                return decided.model_copy(update={"usage": usage})
+            # no decision: a first step tries the other tools once, then answers
+            retry = not work.results and len(candidates) == len(tools)
+            candidates = [spec for spec in candidates if spec.name not in unsound] if retry else []
+        schema = decision_schema((), None if done else answer, done)
         response = await complete(_ask(request, prompt, schema))
-        decided = read_decision(response, tools, result)
-        if request.tool_choice != "auto" or not any(
-            _same_call(call, made) or _copies_example(call, tools, request.messages)
-            for call in decided.tool_calls
-        ):
-            return decided
-        again = await complete(
-            _ask(request, prompt, decision_schema((), None if done else answer, done))
-        )
-        final = read_decision(again, (), result)
-        usage = response.usage + again.usage
-        return final.model_copy(update={"usage": usage})
+        final = read_decision(response, (), work.last_result)
+        return final.model_copy(update={"usage": usage + response.usage})
 
     def header(
         self, request: ModelRequest, tools: Sequence[ToolSpec], answer: dict[str, Any]
@@ -254,18 +262,61 @@ def _current_task(messages: Sequence[Message]) -> Sequence[Message]:
     return messages
 
 
-def _same_call(call: ToolCall, made: Sequence[ToolCall]) -> bool:
-    return any(call.name == old.name and call.arguments == old.arguments for old in made)
+@dataclass(frozen=True)
+class _Work:
+    """What the current task has so far: its text, the calls made and their results."""
+
+    task: str
+    calls: tuple[ToolCall, ...]
+    results: tuple[str, ...]
+
+    @classmethod
+    def of(cls, messages: Sequence[Message]) -> _Work:
+        history = _current_task(messages)
+        task = next((m.text for m in reversed(messages) if m.role == "user"), "")
+        calls = tuple(call for message in history for call in message.tool_calls)
+        return cls(task, calls, tuple(m.text for m in history if m.role == "tool"))
+
+    @property
+    def last_result(self) -> str | None:
+        return self.results[-1] if self.results else None
+
+    def sound(self, call: ToolCall, tools: Sequence[ToolSpec]) -> bool:
+        """Whether ``call`` is a decision and not a base model's drift: it repeats no call
+        of the task, its values come from the task or the results (or are the tool's
+        defaults), and a follow-up call takes something from the results."""
+        if any(call.name == old.name and call.arguments == old.arguments for old in self.calls):
+            return False
+        spec = next((spec for spec in tools if spec.name == call.name), None)
+        properties = (spec.parameters.get("properties") or {}) if spec else {}
+        sources = _squash(" ".join((self.task, *self.results)))
+        for name, value in call.arguments.items():
+            default = (properties.get(name) or {}).get("default", _NO_DEFAULT)
+            if value != default and not all(_squash(v) in sources for v in _leaves(value)):
+                return False
+        if not self.results:
+            return True
+        arguments = _compact(call.arguments).lower()
+        words = {w for text in self.results for w in _WORD.findall(text.lower())}
+        return any(word in arguments for word in words if len(word) >= 3 or word.isdigit())
 
 
-def _copies_example(call: ToolCall, tools: Sequence[ToolSpec], messages: Sequence[Message]) -> bool:
-    """Whether ``call`` only repeats its tool's example: arguments equal to the example's
-    that the task does not mention (the model found nothing in the task to call with)."""
-    spec = next((spec for spec in tools if spec.name == call.name), None)
-    if spec is None or not call.arguments or call.arguments != example_arguments(spec.parameters):
-        return False
-    task = next((m.text for m in reversed(messages) if m.role == "user"), "")
-    return not any(str(value) in task for value in call.arguments.values())
+_NO_DEFAULT = object()
+
+
+def _leaves(value: Any) -> list[str]:
+    """The strings and numbers inside an argument value."""
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [str(value)]
+
+
+def _squash(text: str) -> str:
+    return "".join(text.lower().split())
 
 
 def read_decision(

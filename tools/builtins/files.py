@@ -75,7 +75,7 @@ def file_tools(root: str | Path, *, writable: bool = False) -> list[Tool]:
         """Read a text file inside the workspace.
 
         Args:
-            path: File path relative to the workspace root.
+            path: File path relative to the workspace root, such as "notes.txt".
             offset: Character offset to start reading from.
             max_chars: Maximum number of characters to return (at most 100000).
         """
@@ -109,7 +109,7 @@ def file_tools(root: str | Path, *, writable: bool = False) -> list[Tool]:
         """Search text files inside the workspace for lines containing a string.
 
         Args:
-            query: Text to look for (case-insensitive).
+            query: Text to look for (case-insensitive), such as "TODO".
             path: Folder relative to the workspace root.
             pattern: Glob pattern the file names must match, such as "*.py".
             max_results: Maximum number of matching lines to return.
