@@ -32,11 +32,23 @@ def _ask(history: tuple[Message, ...], key: str | None = None, tokens: int = 6) 
 
 async def test_plain_answer_from_the_packaged_model(backend: LlamaCppBackend) -> None:
     response = await backend.complete(
-        _ask((Message.user("Question: What colour is the sky?\nAnswer:"),), tokens=12)
+        _ask((Message.user("Complete the sequence: 1, 2, 3, 4,"),), tokens=24)
     )
-    assert response.message.text.strip()
+    text = response.message.text
+    assert "4, 5, 6" in text, text  # the base model continues what it sees
+    assert "<" not in text
+    assert "user" not in text
     assert response.usage.input_tokens > 5
-    assert response.finish_reason in ("stop", "length")
+    cut = response.usage.output_tokens == 24
+    assert response.finish_reason == ("length" if cut else "stop")
+
+
+def test_turn_markers_of_the_chat_format_end_generation(backend: LlamaCppBackend) -> None:
+    model = backend.load()
+    plan = backend._plan(model, _ask((Message.user("hi"),)))
+    marker_tokens = {model.special_token(text)[0] for text in ("<start_of_turn>", "<end_of_turn>")}
+    assert marker_tokens <= set(plan.stop_tokens)  # as tokens (they render as no text)
+    assert {"<start_of_turn>", "<end_of_turn>"} <= set(plan.sampling.stop)  # and as text
 
 
 def test_reference_resolves_to_a_shared_model() -> None:
