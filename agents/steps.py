@@ -7,12 +7,15 @@ a tool selection, ...) rewrite it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
+
+    from .decisions import TextFilter
 
 from interlace.protocols import (
     Done,
@@ -129,27 +132,39 @@ def thread_of(config: Any) -> str | None:
 
 async def _decide(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
     """The model's decision through the agent's decision format, within its history
-    policy; a format that answers in one piece sends its answer text as one delta."""
+    policy. Streaming, the answer text goes out as the model writes it (what the format
+    shows of its output); an answer that was never written out (a result handed on) goes
+    out in one piece."""
     decisions = ctx.decisions
-    live = streaming and decisions.streams
+    shown: list[str] = []
 
     async def send(fitted: ModelRequest) -> ModelResponse:
-        return await decisions.decide(fitted, lambda sent: _complete(ctx, sent, live))
+        def backend(sent: ModelRequest) -> Awaitable[ModelResponse]:
+            return _complete(ctx, sent, decisions.visible_text() if streaming else None, shown)
+
+        return await decisions.decide(fitted, backend)
 
     response = await complete_within_history(ctx, request, send)
-    if streaming and not live and response.message.text and not response.tool_calls:
+    if streaming and not shown and response.message.text and not response.tool_calls:
         emit(TextDeltaEvent(agent=ctx.name, text=response.message.text))
     return response
 
 
-async def _complete(ctx: AgentContext, request: ModelRequest, streaming: bool) -> ModelResponse:
-    if not streaming:
+async def _complete(
+    ctx: AgentContext, request: ModelRequest, visible: TextFilter | None, shown: list[str]
+) -> ModelResponse:
+    """One backend call; streaming (``visible`` given), the visible part of each text
+    delta goes to the event stream (and into ``shown``)."""
+    if visible is None:
         return await ctx.backend.complete(request)
     # aclosing: a backend holding a model while it streams lets go as soon as we leave
     async with aclosing(ctx.backend.stream(request)) as events:  # type: ignore[type-var]
         async for event in events:
             if isinstance(event, TextDelta):
-                emit(TextDeltaEvent(agent=ctx.name, text=event.text))
+                text = visible(event.text)
+                if text:
+                    shown.append(text)
+                    emit(TextDeltaEvent(agent=ctx.name, text=text))
             elif isinstance(event, Done):
                 return event.response
     from interlace.protocols.errors import BackendError

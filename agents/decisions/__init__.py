@@ -28,6 +28,8 @@ from interlace.runtimes.base import Capabilities
 
 Complete = Callable[[ModelRequest], Awaitable[ModelResponse]]
 """Sends one request to the backend (streaming or not, within the history policy)."""
+TextFilter = Callable[[str], str]
+"""The part of a streamed text delta that is answer text (fed every delta in order)."""
 
 AUTO = "auto"
 
@@ -35,14 +37,17 @@ AUTO = "auto"
 class DecisionFormat(Protocol):
     """A way of asking a model for its next decision.
 
-    ``streams``: whether answer text can stream as the model writes it (a format whose
-    output is JSON answers in one piece). ``decide`` gets the planner's request and a
-    function that sends a request to the backend; it returns the decision as an ordinary
-    response (text, or tool calls), so planners never see the format.
+    ``decide`` gets the planner's request and a function that sends a request to the
+    backend; it returns the decision as an ordinary response (text, or tool calls), so
+    planners never see the format. ``visible_text`` gives, per backend call, the filter
+    that picks the answer text out of what the model streams.
     """
 
     name: str
-    streams: bool
+
+    def visible_text(self) -> TextFilter:
+        """A fresh filter for one streamed backend call."""
+        ...
 
     async def decide(self, request: ModelRequest, complete: Complete) -> ModelResponse:
         """The model's next decision for ``request``."""
@@ -53,10 +58,16 @@ class NativeFormat:
     """The request as the planner wrote it: chat turns and the backend's tool calling."""
 
     name = "native"
-    streams = True
+
+    def visible_text(self) -> TextFilter:
+        return _unchanged
 
     async def decide(self, request: ModelRequest, complete: Complete) -> ModelResponse:
         return await complete(request)
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 DECISION_FORMATS: Registry[Callable[[], DecisionFormat]] = Registry(
@@ -86,6 +97,7 @@ __all__ = [
     "Complete",
     "DecisionFormat",
     "NativeFormat",
+    "TextFilter",
     "check_format_name",
     "decision_format",
 ]

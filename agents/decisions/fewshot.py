@@ -33,7 +33,7 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,7 @@ _NOTES_EXAMPLE = (
     "sugar. This process is called photosynthesis.",
     "Plants use sunlight to turn water and carbon dioxide into sugar.",
 )
+_ANSWER_OPEN = '{"answer":"'
 _WORD = re.compile(r"[a-z0-9_.]+")
 WRAPPING = 16
 """Tokens a decision's JSON takes around its answer."""
@@ -80,7 +81,10 @@ class FewShotFormat:
     """Decisions as JSON completions of a few-shot transcript (for base models)."""
 
     name = "fewshot"
-    streams = False
+
+    def visible_text(self) -> Callable[[str], str]:
+        """Streams the text of an ``{"answer": "..."}`` decision as it is written."""
+        return AnswerStream().feed
 
     def __init__(self) -> None:
         self._headers: dict[str, str] = {}
@@ -103,7 +107,7 @@ class FewShotFormat:
             schema = decision_schema(candidates, text, done and not must_call)
             response = await complete(_ask(request, prompt, schema))
             usage += response.usage
-            decided = read_decision(response, candidates, work.last_result)
+            decided = _own_task(read_decision(response, candidates, work.last_result), work)
             unsound = {c.name for c in decided.tool_calls if not work.sound(c, candidates)}
             if forced or not unsound:
                 return decided.model_copy(update={"usage": usage})
@@ -112,7 +116,7 @@ class FewShotFormat:
             candidates = [spec for spec in candidates if spec.name not in unsound] if retry else []
         schema = decision_schema((), None if done else answer, done)
         response = await complete(_ask(request, prompt, schema))
-        final = read_decision(response, (), work.last_result)
+        final = _own_task(read_decision(response, (), work.last_result), work)
         return final.model_copy(update={"usage": usage + response.usage})
 
     def header(
@@ -343,6 +347,34 @@ def read_decision(
     return response.model_copy(update={"message": Message.assistant(text.strip())})
 
 
+def _own_task(response: ModelResponse, work: _Work) -> ModelResponse:
+    """A structured answer (a plan, ...) that copies the example's task gets the real
+    task in its place: copying the task is what the example taught."""
+    example = _ANSWER_EXAMPLE[0]
+    text = response.message.text
+    if not text.startswith(("{", "[")) or example not in text or example in work.task:
+        return response
+    fixed = text.replace(_compact(example)[1:-1], _compact(work.task)[1:-1])
+    return response.model_copy(update={"message": Message.assistant(fixed)})
+
+
+class AnswerStream:
+    """Picks the answer text out of a streaming ``{"answer":"...`` decision."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self.sent = 0
+
+    def feed(self, delta: str) -> str:
+        """The answer text that ``delta`` completes (empty for any other decision)."""
+        self.raw += delta
+        if not self.raw.startswith(_ANSWER_OPEN):
+            return ""
+        text = _partial_answer(self.raw)
+        new, self.sent = text[self.sent :], max(self.sent, len(text))
+        return new
+
+
 def _parse(raw: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
@@ -352,15 +384,25 @@ def _parse(raw: str) -> dict[str, Any]:
 
 
 def _partial_answer(raw: str) -> str:
-    """The text of an answer cut off mid-string: ``{"answer":"The sky is``."""
-    prefix = '{"answer":"'
-    if not raw.startswith(prefix):
+    """The text of an answer so far (or cut off): ``{"answer":"The sky is`` gives
+    ``The sky is`` (an escape still being written is left out)."""
+    if not raw.startswith(_ANSWER_OPEN):
         return ""
-    body = raw[len(prefix) :]
-    try:
-        return str(json.loads(f'"{body.rstrip(chr(92))}"'))
-    except json.JSONDecodeError:
-        return body
+    body, escaped = raw[len(_ANSWER_OPEN) :], False
+    for index, char in enumerate(body):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            body = body[:index]
+            break
+    for cut in range(7):  # an escape cut mid-way ("\\u00") is left out
+        try:
+            return str(json.loads(f'"{body[: len(body) - cut]}"'))
+        except json.JSONDecodeError:
+            continue
+    return ""
 
 
 __all__ = ["FewShotFormat", "answer_schema", "decision_schema", "read_decision"]

@@ -63,11 +63,14 @@ async def _check_team(planner: str) -> None:
     )
     assert streamed == result.output
     assert result.output
-    # the solver added 2 and 3 with the add tool, and the sum came back
+    # every tool result answers a call the model made, with schema-valid arguments
     calls = [c for m in result.messages for c in m.tool_calls]
-    assert [(c.name, c.arguments) for c in calls] == [("add", {"a": 2, "b": 3})], result.messages
     results = [m for m in result.messages if m.role == "tool"]
-    assert [(m.tool_call_id, m.text) for m in results] == [(calls[0].id, "5")]
+    assert [m.tool_call_id for m in results] == [c.id for c in calls]
+    assert all(c.name == "add" and set(c.arguments) == {"a", "b"} for c in calls)
+    if planner == "react":  # the react solver adds 2 and 3 and the sum comes back
+        assert [(c.name, c.arguments) for c in calls] == [("add", {"a": 2, "b": 3})], calls
+        assert [m.text for m in results] == ["5"]
     if planner == "plan_execute":
         plan = next(m.text for m in result.messages if m.text.startswith("Plan:"))
         planned = [line for line in plan.splitlines()[1:] if line.strip()]

@@ -23,6 +23,7 @@ models:
 agents:
   counter:
     sampling: {max_tokens: 600, temperature: 0}
+    decision_format: native   # a long free-running answer to interrupt
 """
 ROUNDS = 20
 
