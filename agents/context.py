@@ -82,12 +82,16 @@ class AgentContext:
 
     @property
     def decisions(self) -> DecisionFormat:
-        """The agent's decision format (``auto``: from the backend's capabilities), chosen
-        once per run."""
+        """The agent's decision format (``auto``: the planner's ``decision_format`` if it
+        names one, else from the backend's capabilities), chosen once per run."""
         if self._decisions is None:
-            from .decisions import decision_format
+            from .decisions import AUTO, decision_format
+            from .planners import PLANNERS
 
-            self._decisions = decision_format(self.agent.decision_format, self.backend.capabilities)
+            name = self.agent.decision_format
+            if name == AUTO:  # a planner that shapes its own prompts may say which it needs
+                name = getattr(PLANNERS.get(self.agent.planner), "decision_format", AUTO)
+            self._decisions = decision_format(name, self.backend.capabilities)
         return self._decisions
 
     def system_messages(self, extra: str = "") -> list[Message]:

@@ -64,6 +64,9 @@ class Planner(ABC):
     state: ClassVar[type[Any]] = State
     #: Types in that state a checkpointer must restore.
     checkpoint_types: ClassVar[tuple[type[Any], ...]] = ()
+    #: The decision format its agents use under ``decision_format: auto`` (``"auto"``: the
+    #: backend's choice); a planner whose prompts are made for small models names ``native``.
+    decision_format: ClassVar[str] = "auto"
 
     @abstractmethod
     def build(self, kit: PlannerKit) -> StateGraph[Any]:

@@ -41,6 +41,7 @@ class GroundedPlanner(Planner):
 
     state = GroundedState
     checkpoint_types = (Hit,)
+    decision_format = "native"  # its constrained passage choice is made for small models
 
     def build(self, kit: PlannerKit) -> Any:
         graph = kit.graph()
