@@ -62,8 +62,6 @@ _NOTES_EXAMPLE = (
 )
 _ANSWER_OPEN = '{"answer":"'
 _WORD = re.compile(r"[a-z0-9_.]+")
-WRAPPING = 16
-"""Tokens a decision's JSON takes around its answer."""
 TEXT = {"type": "string"}
 ONE_SENTENCE = {"type": "string", "pattern": r"^[^.!?\n]{1,300}[.!?]$"}
 """A rewrite of notes is one sentence (a base model otherwise copies the notes)."""
@@ -133,14 +131,10 @@ class FewShotFormat:
 
 
 def _ask(request: ModelRequest, prompt: str, schema: dict[str, Any]) -> ModelRequest:
-    """The request that asks for one decision of ``schema`` after ``prompt``; its JSON
-    wrapping gets tokens beyond the answer's ``max_tokens``."""
-    settings = request.settings
-    if settings.max_tokens is not None:
-        settings = settings.model_copy(update={"max_tokens": settings.max_tokens + WRAPPING})
+    """The request that asks for one decision of ``schema`` after ``prompt`` (within the
+    request's ``max_tokens``: a cut decision keeps what it wrote and says ``length``)."""
     return request.model_copy(
         update={
-            "settings": settings,
             "messages": (Message.user(prompt),),
             "tools": (),
             "tool_choice": "auto",

@@ -92,13 +92,13 @@ async def test_a_base_model_calls_a_tool_then_answers_with_the_result() -> None:
 async def test_a_repeated_or_copied_call_is_answered_instead() -> None:
     replies = iter(
         [
-            '{"tool":"add","arguments":{"a":2,"b":3}}',
-            '{"tool":"add","arguments":{"a":2,"b":3}}',  # the same call again
+            '{"tool":"add","arguments":{"a":5,"b":0}}',
+            '{"tool":"add","arguments":{"a":5,"b":0}}',  # the same call (it uses the result)
             '{"done":true}',
         ]
     )
     backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
-    result = await run(_agent(backend), "What is 2 + 3?")
+    result = await run(_agent(backend), "What is 5 + 0?")
     assert result.output == "5"
     assert len([m for m in result.messages if m.role == "tool"]) == 1
     assert set(_schema(backend.requests[2])["properties"]) == {"done"}  # no call any more

@@ -35,6 +35,7 @@ agents:
   assistant:
     instructions: "Answer with one word.\\nQ: What colour is grass?\\nA: Green"
     sampling: {max_tokens: 3, temperature: 0}
+    decision_format: native   # free-running answers: a long count must outlast the limit
 """
 
 

@@ -18,6 +18,7 @@ class TestLlamaCppConformance(ToolCallConformance):
         json_schema_output=True,
         context_window=OPTIONS.n_ctx,
         parallel_tool_calls=True,
+        base_model=True,  # the packaged Gemma 3 270M is a base model
     )
 
     def make_backend(self, purpose: Literal["text", "tools"]) -> LlamaCppBackend:
