@@ -13,12 +13,12 @@ URI in the part's metadata, a message's ``name`` in the message's metadata.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ProtocolError
 from .messages import (
+    DATA_URL,
     AudioPart,
     Content,
     ContentPart,
@@ -29,7 +29,6 @@ from .messages import (
     ToolResult,
 )
 
-_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 _ROLES = {"user": "ROLE_USER", "assistant": "ROLE_AGENT"}
 NAME_KEY = "interlace.dev/name"
 DETAIL_KEY = "interlace.dev/detail"
@@ -56,7 +55,7 @@ def _part(part: ContentPart) -> dict[str, Any]:
         body = {"text": part.text} if part.text is not None else {"raw": part.data}
         kind = {"mediaType": part.mime_type} if part.mime_type else {}
         return {**body, **kind, "metadata": {URI_KEY: part.uri}}
-    match = _DATA_URL.match(part.url)
+    match = DATA_URL.match(part.url)
     found = {"raw": match["data"], "mediaType": match["mime"]} if match else {}
     data = found or {"url": part.url, "mediaType": URL_IMAGE}
     return {**data, "metadata": {DETAIL_KEY: part.detail}} if part.detail else data

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ProtocolError
-from .mcp_wire import DATA_URL
 from .messages import (
+    DATA_URL,
     AudioPart,
     ContentPart,
     ImagePart,

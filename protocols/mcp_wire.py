@@ -13,11 +13,11 @@ no part for, becomes a readable text part.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .messages import (
+    DATA_URL,
     AudioPart,
     Content,
     ContentPart,
@@ -28,7 +28,6 @@ from .messages import (
     ToolSpec,
 )
 
-DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 IMAGE_KEY = "interlace.dev/image"
 DETAIL_KEY = "interlace.dev/detail"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +22,10 @@ class TextPart(_Frozen):
 
     type: Literal["text"] = "text"
     text: str
+
+
+DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
+"""A base64 ``data:`` URL: its ``mime`` type and its ``data``."""
 
 
 class ImagePart(_Frozen):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from interlace.protocols.errors import UsageError
 
 from .host import AgentHost
-from .middleware import ASGIApp, BearerAuth, BodyLimit
+from .middleware import ASGIApp, BearerAuth, BodyLimit, LoopbackOnly
 from .protocols import DEFAULT_PROTOCOLS, SERVER_PROTOCOLS, Lifespan
 from .settings import ServeSettings
 
@@ -35,7 +35,7 @@ def build_app(
     public_url: str | None = None,
 ) -> ASGIApp:
     """The ASGI app serving ``protocols`` (names in :data:`SERVER_PROTOCOLS`), behind
-    the body limit and bearer auth.
+    the body limit and bearer auth (or, without a token, the loopback host check).
 
     ``public_url`` is the base URL clients reach the server at (for the A2A agent card);
     by default ``http://BIND:PORT``.
@@ -66,6 +66,8 @@ def build_app(
     guarded: ASGIApp = BodyLimit(app, settings.max_body_bytes, own_body_limit)
     if settings.token is not None:
         guarded = BearerAuth(guarded, settings.token)
+    else:  # loopback only (ServeSettings refuses other binds without a token)
+        guarded = LoopbackOnly(guarded)
     for wrap in middleware:
         guarded = wrap(guarded)
     return guarded

@@ -1,4 +1,5 @@
-"""ASGI middleware shared by every server: bearer-token auth and a request body limit.
+"""ASGI middleware shared by every server: bearer-token auth, the loopback host check and a
+request body limit.
 
 Pure ASGI (no response buffering), so Server-Sent Event streams pass straight through.
 """
@@ -9,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .settings import token_matches
+from .settings import is_loopback, token_matches
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,6 +61,49 @@ class BearerAuth:
             _error(message, "authentication_error", "invalid_api_key"),
             **{"www-authenticate": "Bearer"},
         )
+
+
+class LoopbackOnly:
+    """Answer HTTP 403 to requests whose ``Host`` or ``Origin`` is not this machine.
+
+    Guards a server bound to loopback without a bearer token against DNS rebinding (a web
+    page whose host name resolves to 127.0.0.1) and cross-site requests from the browser:
+    any page the user visits could otherwise call the agents and their tools.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        problem = _foreign(headers.get(b"host"), "Host") or _foreign(
+            headers.get(b"origin"), "Origin", absent_ok=True
+        )
+        if problem is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": problem[:120]})
+        else:
+            await send_json(send, 403, _error(problem, "permission_error", "foreign_host"))
+
+
+def _foreign(raw: bytes | None, header: str, *, absent_ok: bool = False) -> str | None:
+    """Why a ``Host``/``Origin`` value names another machine, or None when it is loopback."""
+    if raw is None and absent_ok:
+        return None
+    value = (raw or b"").decode("latin-1").strip()
+    name = value.partition("://")[2] if header == "Origin" else value
+    name = name[1 : name.find("]")] if name.startswith("[") else name.partition(":")[0]
+    if name and is_loopback(name):
+        return None
+    return (
+        f"{header} {value or '(none)'!r} is not this machine: a server on loopback without a "
+        "bearer token answers only localhost, 127.0.0.1 and [::1] (DNS rebinding protection); "
+        "to serve other host names, start it with --token SECRET"
+    )
 
 
 class BodyLimit:

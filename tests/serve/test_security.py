@@ -68,3 +68,35 @@ async def _check_guarded(url: str) -> None:
 def test_nothing_to_serve_is_an_error() -> None:
     with pytest.raises(UsageError, match="nothing to serve"):
         build_app(LocalHost([echo_agent()]), protocols=[])
+
+
+async def test_tokenless_loopback_server_answers_only_its_own_host_names() -> None:
+    """DNS rebinding and cross-site requests: a foreign Host or Origin gets 403, naming why."""
+    settings = ServeSettings(port=free_port())
+    async with (
+        running_server(build_app(LocalHost([echo_agent()]), settings), port=settings.port) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        for host in (f"127.0.0.1:{settings.port}", "localhost", f"[::1]:{settings.port}"):
+            assert (await client.get("/v1/models", headers={"Host": host})).status_code == 200
+        own = {"Origin": f"http://localhost:{settings.port}"}
+        assert (await client.get("/v1/models", headers=own)).status_code == 200
+        foreign = [{"Host": "evil.example"}, {"Host": "127.0.0.1.evil.example:80"},
+                   {"Origin": "http://evil.example"}, {"Origin": "null"}]  # fmt: skip
+        for headers in foreign:
+            for path in ("/v1/models", "/mcp", "/a2a", "/.well-known/agent-card.json"):
+                response = await client.post(path, headers=headers, content=b"{}")
+                assert response.status_code == 403, (headers, path)
+                message = response.json()["error"]["message"]
+                assert "not this machine" in message
+                assert "--token" in message
+
+
+async def test_a_token_lets_other_host_names_through() -> None:
+    settings = ServeSettings(port=free_port(), token=TOKEN)
+    async with (
+        running_server(build_app(LocalHost([echo_agent()]), settings), port=settings.port) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        auth = {"Authorization": f"Bearer {TOKEN}", "Host": "agents.example"}
+        assert (await client.get("/v1/models", headers=auth)).status_code == 200
