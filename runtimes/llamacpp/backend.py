@@ -39,7 +39,7 @@ from .chat import (
     tool_prompt,
 )
 from .files import check_gguf, resolve_model_path
-from .grammar import Constraint, active_tools, constraint_for
+from .grammar import Constraint, active_tools, call_mode, constraint_for
 from .options import LlamaCppOptions
 
 if TYPE_CHECKING:
@@ -147,20 +147,30 @@ class LlamaCppBackend(StreamingBackend):
         )
         return ModelResponse(message=message, finish_reason=finish, usage=usage, model=self.name)
 
+    def count_prompt_tokens(self, request: ModelRequest) -> int:
+        """Tokens of the prompt this backend builds for ``request`` (its turns, tool
+        instructions and chat markup), without generating; blocking (loads the model on
+        first use), call from a thread."""
+        return len(self._prompt(self.load(), request)[0])
+
     # --- worker-thread helpers ----------------------------------------------------------
+
+    def _prompt(self, model: LoadedModel, request: ModelRequest) -> tuple[list[int], str]:
+        """The prompt's tokens and the chat format they were rendered in."""
+        tools = active_tools(request)
+        instructions = [_answer_prompt(request)]
+        if tools:
+            instructions.append(tool_prompt(tools, required=call_mode(request) == "always"))
+        turns = to_turns(request.messages, "\n\n".join(text for text in instructions if text))
+        chat_format = resolve_format(self.options.chat_format, model.metadata)
+        segments, add_bos = self._render(model, chat_format, turns)
+        return model.tokenize(segments, add_bos), chat_format
 
     def _plan(self, model: LoadedModel, request: ModelRequest) -> _Plan:
         from .generate import Sampling
 
         constraint = constraint_for(request)
-        tools = active_tools(request)
-        instructions = [_answer_prompt(request)]
-        if tools:
-            instructions.append(tool_prompt(tools, required=constraint.calls == "always"))
-        turns = to_turns(request.messages, "\n\n".join(text for text in instructions if text))
-        chat_format = resolve_format(self.options.chat_format, model.metadata)
-        segments, add_bos = self._render(model, chat_format, turns)
-        prompt = model.tokenize(segments, add_bos)
+        prompt, chat_format = self._prompt(model, request)
         markers = TURN_MARKERS.get(chat_format, ())
         if len(prompt) >= model.n_ctx:
             raise ContextOverflowError(len(prompt), model.n_ctx, f"model {self.name}")

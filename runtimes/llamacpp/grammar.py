@@ -139,6 +139,13 @@ def active_tools(request: ModelRequest) -> tuple[ToolSpec, ...]:
     return request.tools
 
 
+def call_mode(request: ModelRequest) -> str:
+    """Whether the answer ``never``, ``maybe`` or ``always`` calls tools."""
+    if not active_tools(request):
+        return "never"
+    return "maybe" if request.tool_choice == "auto" else "always"
+
+
 def constraint_for(request: ModelRequest) -> Constraint:
     """The grammar and answer shape for a request (cached per tool set and format)."""
     tools = active_tools(request)
@@ -147,8 +154,7 @@ def constraint_for(request: ModelRequest) -> Constraint:
         if request.tool_choice == "required":
             raise UsageError("tool_choice='required' needs at least one tool in the request")
         return Constraint(grammar=None, calls="never")
-    forced = request.tool_choice != "auto"
-    calls = "never" if not tools else ("always" if forced else "maybe")
+    calls = call_mode(request)
     key = json.dumps(
         {
             "tools": [spec.model_dump() for spec in tools],

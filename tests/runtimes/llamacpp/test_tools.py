@@ -51,6 +51,21 @@ async def test_required_call_validates_against_its_schema(
     jsonschema.validate(call.arguments, spec.parameters)
 
 
+async def test_counted_prompt_tokens_are_what_a_call_evaluates(backend: LlamaCppBackend) -> None:
+    spec, prompt = TOOLS[0]
+    request = _request(spec, prompt)
+    counted = await anyio.to_thread.run_sync(backend.count_prompt_tokens, request)
+    response = await backend.complete(request)
+    assert counted == response.usage.input_tokens
+    # no grammar is built to count: a schema the constraint engine rejects still counts
+    iri = {"type": "string", "format": "iri"}
+    odd = ToolSpec(name="odd", parameters={"type": "object", "properties": {"x": iri}})
+    more = request.model_copy(update={"tools": (spec, odd)})
+    with pytest.raises(UnsupportedSchemaError):
+        constraint_for(more)
+    assert await anyio.to_thread.run_sync(backend.count_prompt_tokens, more) > counted
+
+
 async def test_auto_yields_text_or_a_valid_call(backend: LlamaCppBackend) -> None:
     for spec, prompt in TOOLS[:3]:
         response = await backend.complete(_request(spec, prompt, "auto"))
