@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 
 TEXT_VERSION = "1"
 """Part of the cache path: bump when :func:`tool_text` changes what a vector means."""
-MAX_QUERY_CHARS = 2000
-"""Longer conversation texts are cut (the embedder reads a few hundred tokens anyway)."""
+MAX_QUERY_TOKENS = 128
+"""Conversation texts are cut to their first 128 model tokens: the length all-MiniLM-L6-v2
+was trained on (it reads up to 256), and half the time of a long tool result."""
 _QUERY_CACHE = 256
 _KNOWN_SETS = 16
 """How many earlier tool-set files of an embedder are read when a new set is embedded
@@ -109,7 +110,7 @@ class ToolIndex:
         """Unit vectors of conversation texts (recent ones are remembered)."""
         import numpy as np
 
-        cut = [text[:MAX_QUERY_CHARS] for text in texts]
+        cut = [self._cut(text) for text in texts]
         with self._lock:
             fresh = [text for text in dict.fromkeys(cut) if text not in self._queries]
         if fresh:
@@ -121,6 +122,13 @@ class ToolIndex:
                     self._queries.popitem(last=False)
         with self._lock:
             return np.stack([self._queries[text] for text in cut])
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= MAX_QUERY_TOKENS:  # a token is at least one character
+            return text
+        head = text[: MAX_QUERY_TOKENS * 32]  # bounds the tokenizer's work
+        offsets = self.embedder.token_offsets(head)
+        return head[: offsets[MAX_QUERY_TOKENS - 1][1]] if len(offsets) > MAX_QUERY_TOKENS else head
 
     def scores(self, specs: Sequence[ToolSpec], texts: Sequence[str]) -> list[float]:
         """Each tool's similarity to the conversation: the cosine with the closest of
@@ -206,4 +214,4 @@ def tool_index(embedder: str = "default", *, device: str = "auto") -> ToolIndex:
         return index
 
 
-__all__ = ["ToolIndex", "tool_index", "tool_key"]
+__all__ = ["MAX_QUERY_TOKENS", "ToolIndex", "tool_index", "tool_key"]

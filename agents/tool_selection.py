@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, ModelRequest, NamedToolChoice, ToolSpec
 from interlace.tools.context import RunContext
-from interlace.tools.selection import ToolSelection, choose
+from interlace.tools.selection import ToolSelection, best_positions
 
 from .context import AgentContext, emit
 from .events import OfferedTool, ToolSelectionEvent
@@ -32,36 +32,58 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Group:
-    """Tools (by position in the request) ranked under one selection."""
+    """Tools (by position in the request) ranked under one selection; ``always`` marks
+    those its ``always`` patterns match (both arrays are built with the layout)."""
 
     selection: ToolSelection
     positions: list[int] = field(default_factory=list)
+    index: Any = None
+    always: Any = None
 
 
 @dataclass
 class _Layout:
-    """How one list of tools splits into groups; ``free``: positions always offered.
-    ``vectors`` keeps, per embedder, the grouped positions and their tool vectors."""
+    """How one list of tools splits into groups; ``free``: positions always offered;
+    ``pinned``: the names the agent's ``always`` patterns match; ``position``: each
+    name's position. ``vectors`` keeps, per embedder, the grouped positions and their
+    stacked tool vectors (built on the first ranking)."""
 
     groups: list[_Group]
     free: list[int]
-    vectors: dict[str, tuple[list[int], Any]] = field(default_factory=dict)
+    pinned: frozenset[str]
+    position: dict[str, int]
+    vectors: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
-    def scores(self, specs: Sequence[ToolSpec], texts: Sequence[str]) -> dict[int, float]:
-        """Each grouped tool's similarity to the conversation (see ``ToolIndex.scores``)."""
-        found: dict[int, float] = {}
+    def scores(self, specs: Sequence[ToolSpec], texts: Sequence[str]) -> Any:
+        """Each tool's similarity to the conversation (see ``ToolIndex.scores``), as an
+        array over positions (NaN for tools no group ranks): one matrix product per
+        embedder."""
+        import numpy as np
+
         for group in self.groups:
-            embedder = group.selection.embedder
-            if embedder not in self.vectors:
-                positions = [
-                    i for g in self.groups if g.selection.embedder == embedder for i in g.positions
-                ]
-                matrix = tool_index(embedder).vectors([specs[i] for i in positions])
-                self.vectors[embedder] = (positions, matrix)
+            if group.selection.embedder not in self.vectors:
+                self._stack(specs, group.selection.embedder)
+        found = np.full(len(specs), np.nan, dtype=np.float32)
         for embedder, (positions, matrix) in self.vectors.items():
-            similarity = matrix @ tool_index(embedder).query(texts).T
-            found.update(zip(positions, similarity.max(axis=1).tolist(), strict=True))
+            found[positions] = (matrix @ tool_index(embedder).query(texts).T).max(axis=1)
         return found
+
+    def _stack(self, specs: Sequence[ToolSpec], embedder: str) -> None:
+        import numpy as np
+
+        positions = [
+            i for g in self.groups if g.selection.embedder == embedder for i in g.positions
+        ]
+        matrix = np.ascontiguousarray(tool_index(embedder).vectors([specs[i] for i in positions]))
+        self.vectors[embedder] = (np.array(positions, dtype=np.intp), matrix)
+
+    def pinned_mask(self, pinned: frozenset[str], size: int) -> Any:
+        """Which positions ``pinned`` names (offered whatever their rank)."""
+        import numpy as np
+
+        mask = np.zeros(size, dtype=bool)
+        mask[[self.position[name] for name in pinned if name in self.position]] = True
+        return mask
 
 
 @dataclass(frozen=True)
@@ -111,13 +133,15 @@ def select(
 ) -> Selection:
     """Choose among ``specs`` as ``layout`` says (ranking against ``texts`` where a group
     has more tools than it offers); ``pinned`` names are offered whatever their rank."""
-    ranked = [group for group in layout.groups if _needs_ranking(group, specs, pinned)]
-    found = layout.scores(specs, texts) if ranked and texts else {}
+    fixed = layout.pinned_mask(pinned, len(specs))
+    ranked = [group for group in layout.groups if _needs_ranking(group, fixed)]
+    found = layout.scores(specs, texts) if ranked and texts else None
     reasons: dict[int, OfferedTool] = {
         i: OfferedTool(name=specs[i].name, reason="unranked") for i in layout.free
     }
     for group in layout.groups:
-        reasons.update(_choose_in(group, specs, found if group in ranked else {}, pinned))
+        scores = found if group in ranked else None
+        reasons.update(_choose_in(group, specs, scores, fixed))
     offered = sorted(reasons)
     return Selection(
         offered=tuple(specs[i] for i in offered),
@@ -127,34 +151,33 @@ def select(
     )
 
 
-def _needs_ranking(group: _Group, specs: Sequence[ToolSpec], pinned: frozenset[str]) -> bool:
+def _needs_ranking(group: _Group, pinned: Any) -> bool:
     policy = group.selection
-    rankable = [
-        i
-        for i in group.positions
-        if specs[i].name not in pinned and not policy.is_always(specs[i].name)
-    ]
-    return len(rankable) > policy.top_k or (policy.min_score is not None and bool(rankable))
+    rankable = int((~(group.always | pinned[group.index])).sum())
+    return rankable > policy.top_k or (policy.min_score is not None and rankable > 0)
 
 
 def _choose_in(
-    group: _Group, specs: Sequence[ToolSpec], found: dict[int, float], pinned: frozenset[str]
+    group: _Group, specs: Sequence[ToolSpec], found: Any, pinned: Any
 ) -> dict[int, OfferedTool]:
+    """The group's offered positions: its fixed ones (``always``, pinned) and, when it is
+    ranked (``found``: scores by position), the best others; else all of them."""
     policy = group.selection
-    names = [specs[i].name for i in group.positions]
-    ranked = all(i in found for i in group.positions)
-    if ranked:  # else every tool fits: all are offered
-        scores = [found[i] for i in group.positions]
-        names = choose(names, scores, policy, pinned)
+    fixed = group.always | pinned[group.index]
+    if found is None:  # every tool fits: all are offered
+        chosen = group.positions
+    else:
+        scores = found[group.index]
+        best = best_positions(scores, ~fixed, policy.top_k, policy.min_score)
+        chosen = [int(i) for i in group.index[fixed]] + [group.positions[n] for n in best]
+    always = {int(i) for i in group.index[fixed]}
 
     def offered(i: int) -> OfferedTool:
-        name = specs[i].name
-        always = name in pinned or policy.is_always(name)
-        score = round(found[i], 4) if ranked else None
-        return OfferedTool(name=name, score=score, reason="always" if always else "top_k")
+        score = None if found is None else round(float(found[i]), 4)
+        reason = "always" if i in always else "top_k"
+        return OfferedTool(name=specs[i].name, score=score, reason=reason)
 
-    chosen = set(names)
-    return {i: offered(i) for i in group.positions if specs[i].name in chosen}
+    return {i: offered(i) for i in chosen}
 
 
 class ToolSelector:
@@ -199,17 +222,16 @@ class ToolSelector:
 
         layout = await self.layout(request.tools)
         texts = conversation_texts(request.messages)
-        pinned = self._pinned(request)
+        pinned = self._pinned(request, layout)
         return await anyio.to_thread.run_sync(
             lambda: select(request.tools, layout, texts, pinned=pinned)
         )
 
-    def _pinned(self, request: ModelRequest) -> frozenset[str]:
-        agent = self.ctx.agent.tool_selection
-        names = {spec.name for spec in request.tools if agent and agent.is_always(spec.name)}
+    @staticmethod
+    def _pinned(request: ModelRequest, layout: _Layout) -> frozenset[str]:
         if isinstance(request.tool_choice, NamedToolChoice):
-            names.add(request.tool_choice.name)
-        return frozenset(names)
+            return layout.pinned | {request.tool_choice.name}
+        return layout.pinned
 
     async def layout(self, specs: Sequence[ToolSpec]) -> _Layout:
         """How the agent's selections cover ``specs`` (worked out once per tool list)."""
@@ -220,6 +242,8 @@ class ToolSelector:
         return layout
 
     async def _layout(self, specs: Sequence[ToolSpec]) -> _Layout:
+        import numpy as np
+
         agent = self.ctx.agent.tool_selection
         groups: dict[int, _Group] = {}
         free: list[int] = []
@@ -230,7 +254,13 @@ class ToolSelector:
                 free.append(position)
             else:
                 groups.setdefault(id(policy), _Group(policy)).positions.append(position)
-        return _Layout(list(groups.values()), free)
+        for group in groups.values():
+            group.index = np.array(group.positions, dtype=np.intp)
+            names = [specs[i].name for i in group.positions]
+            group.always = np.array([group.selection.is_always(n) for n in names], dtype=bool)
+        pinned = frozenset(spec.name for spec in specs if agent and agent.is_always(spec.name))
+        positions = {spec.name: i for i, spec in enumerate(specs)}
+        return _Layout(list(groups.values()), free, pinned, positions)
 
 
 def _policy_of(

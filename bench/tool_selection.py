@@ -306,6 +306,11 @@ async def calls(
                 took = time.perf_counter() - started
                 named = bool(response.tool_calls) and response.tool_calls[0].name == question.gold
                 results[arm].append((took, named, response.usage.input_tokens))
+            print(
+                f"  {name} {len(results['every'])}/{len(sample)}: "
+                + ", ".join(f"{arm} {rows[-1][0]:.1f} s" for arm, rows in results.items()),
+                flush=True,
+            )
         report_calls(name, results)
 
 

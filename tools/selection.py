@@ -14,11 +14,15 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlace.protocols import ToolSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 DEFAULT_TOP_K = 8
 
@@ -74,17 +78,28 @@ def choose(
     """The names to offer from one ranked pool: the ``always`` ones (the policy's plus
     ``always``) and the ``top_k`` best-scoring others at or above ``min_score``."""
     pinned = set(always)
-    chosen = [name for name in names if name in pinned or policy.is_always(name)]
-    floor = policy.min_score
-    ranked = sorted(
-        (
-            (score, index)
-            for index, (name, score) in enumerate(zip(names, scores, strict=True))
-            if name not in chosen and (floor is None or score >= floor)
-        ),
-        key=lambda item: (-item[0], item[1]),
-    )
-    return chosen + [names[index] for _, index in ranked[: policy.top_k]]
+    fixed = [name in pinned or policy.is_always(name) for name in names]
+    best = best_positions(scores, [not f for f in fixed], policy.top_k, policy.min_score)
+    return [name for name, f in zip(names, fixed, strict=True) if f] + [names[i] for i in best]
 
 
-__all__ = ["DEFAULT_TOP_K", "ToolSelection", "choose", "tool_text", "words"]
+def best_positions(
+    scores: Sequence[float] | npt.NDArray[Any],
+    eligible: Sequence[bool] | npt.NDArray[np.bool_],
+    top_k: int,
+    min_score: float | None = None,
+) -> list[int]:
+    """Positions of the ``top_k`` best eligible scores at or above ``min_score``, best
+    first (equal scores: the earlier position first)."""
+    import numpy as np
+
+    values = np.asarray(scores, dtype=np.float64)
+    keep = np.asarray(eligible, dtype=bool)
+    if min_score is not None:
+        keep = keep & (values >= min_score)
+    candidates = np.flatnonzero(keep)
+    order = np.argsort(-values[candidates], kind="stable")[:top_k]
+    return [int(position) for position in candidates[order]]
+
+
+__all__ = ["DEFAULT_TOP_K", "ToolSelection", "best_positions", "choose", "tool_text", "words"]

@@ -14,9 +14,10 @@ import pytest
 from interlace.agents import Agent, ToolSelectionEvent, configure_tracing, stream
 from interlace.agents import tool_index as tool_index_module
 from interlace.agents.context import AgentContext
-from interlace.agents.tool_index import ToolIndex
+from interlace.agents.tool_index import MAX_QUERY_TOKENS, ToolIndex
 from interlace.agents.tool_selection import ToolSelector, conversation_texts
 from interlace.protocols import Message, ModelRequest, ToolCall, ToolResult, ToolSpec
+from interlace.runtimes.embeddings import get_embedder
 from interlace.testing import FunctionBackend
 from interlace.tools import FunctionToolset, ToolSelection, tool
 from interlace.tools.selection import choose, tool_text
@@ -75,6 +76,9 @@ class CountingIndex(ToolIndex):
             def embed(self, texts: list[str]) -> Any:
                 index.embedded += texts
                 return real.embed(texts)
+
+            def token_offsets(self, text: str) -> list[tuple[int, int]]:
+                return list(real.token_offsets(text))
 
         return Counting()
 
@@ -164,6 +168,16 @@ def test_vectors_are_cached_on_disk_per_tool_set_and_renewed_when_a_schema_chang
     assert not np.allclose(vectors[-1], first[-1])
     assert len(list(index.folder.glob("*.npz"))) == 2
     assert stored.is_file()
+
+
+def test_a_long_conversation_text_is_cut_to_its_first_128_tokens(index: CountingIndex) -> None:
+    result = "Build log: " + "warning: unused variable in module alpha; " * 100
+    first = index.query([result])
+    (embedded,) = index.embedded
+    assert result.startswith(embedded)
+    assert get_embedder().count_tokens([embedded]) == [MAX_QUERY_TOKENS]
+    assert np.allclose(index.query([result]), first)  # remembered: not embedded again
+    assert index.embedded == [embedded]
 
 
 # --- in an agent run ----------------------------------------------------------------------
