@@ -253,9 +253,12 @@ class System:
         await self.aclose()
 
 
-def build_system(config: Config) -> System:
+def build_system(config: Config, *, warm_up: bool = False) -> System:
     """Build every part of ``config``; a tool-using agent on a backend without a tool path,
-    or a toolset that cannot be built, raises :class:`ConfigValidationError`."""
+    or a toolset that cannot be built, raises :class:`ConfigValidationError`.
+
+    ``warm_up``: backends that can (``warm_up()``, such as llama.cpp's) start loading their
+    model in the background while the rest is built (the CLI's run, chat and serve)."""
     from .config import build
     from .config.resolve import ensure_resolved
     from .config.runtime import apply_runtime_settings
@@ -263,6 +266,8 @@ def build_system(config: Config) -> System:
     resolved = ensure_resolved(config)
     apply_runtime_settings(config)
     backends = build.build_backends(resolved)
+    if warm_up:
+        _warm_up(backends.values())
     issues = list(build.tool_path_issues(resolved, backends))
     if issues:
         raise ConfigValidationError(issues)
@@ -273,3 +278,10 @@ def build_system(config: Config) -> System:
     return System(
         config, agents=agents, toolsets=toolsets, stores=stores, graphs=graphs, backends=backends
     )
+
+
+def _warm_up(backends: Iterable[Backend]) -> None:
+    for backend in {id(backend): backend for backend in backends}.values():
+        start = getattr(backend, "warm_up", None)
+        if callable(start):
+            start()

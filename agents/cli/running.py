@@ -38,10 +38,10 @@ def exit_code(result: RunResult) -> Exit:
 
 
 def build(config_path: str, overrides: Sequence[str]) -> System:
-    """Load and build the system a command runs."""
+    """Load and build the system a command runs (its local models load meanwhile)."""
     from interlace.agents.system import build_system
 
-    return build_system(load(config_path, overrides))
+    return build_system(load(config_path, overrides), warm_up=True)
 
 
 class RunOptions(NamedTuple):

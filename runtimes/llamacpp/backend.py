@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -96,6 +97,8 @@ class LlamaCppBackend(StreamingBackend):
         self.options = options or LlamaCppOptions()
         self._name = name or f"llamacpp:{self._target or 'default'}"
         self._loaded: LoadedModel | None = None
+        self._load_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
         packaged = self._target in ("", "default")
         base = self.options.base_model
         self._base_model = packaged if base is None else base
@@ -119,11 +122,27 @@ class LlamaCppBackend(StreamingBackend):
 
     def load(self) -> LoadedModel:
         """The shared loaded model (loads it on first use; blocking, call from a thread)."""
-        if self._loaded is None or self._loaded.closed:
-            from .loader import get_model
+        with self._load_lock:
+            if self._loaded is None or self._loaded.closed:
+                from .loader import get_model
 
-            self._loaded = get_model(resolve_model_path(self._target), self.options)
-        return self._loaded
+                self._loaded = get_model(resolve_model_path(self._target), self.options)
+            return self._loaded
+
+    def warm_up(self) -> None:
+        """Load the model and build its constrained-decoding tokenizer on a background
+        thread, so that the first call finds them ready; ``interlace run``, ``chat`` and
+        ``serve`` call this before they build the rest of the system. A failure is left
+        for the first call to report."""
+        if self._warming is not None:
+            return
+
+        def warm() -> None:
+            with contextlib.suppress(Exception):  # the first call loads again and reports it
+                self.load().lltokenizer()
+
+        self._warming = threading.Thread(target=warm, name=f"warm-up {self.name}", daemon=True)
+        self._warming.start()
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         model = await anyio.to_thread.run_sync(self.load)

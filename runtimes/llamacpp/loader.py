@@ -24,6 +24,7 @@ from ..admission import Admission
 from .cpu import safe_model_params
 from .options import LlamaCppOptions
 from .states import PrefixStates
+from .vocab import VocabTable, token_piece, vocab_table
 
 _GRAMMAR_CACHE = 32
 _GGML_LOG_ERROR = 3
@@ -61,7 +62,8 @@ class LoadedModel:
     _lltokenizer: Any = None
     _tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
     _matchers: OrderedDict[str, Any] = field(default_factory=OrderedDict)
-    _digit_tokens: Any = None
+    _table: VocabTable | None = None
+    _table_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def vocab(self) -> Any:
@@ -97,7 +99,7 @@ class LoadedModel:
         """The bytes a token stands for (special tokens render empty unless ``special``)."""
         cached = None if special else self._pieces.get(token)
         if cached is None:
-            cached = _token_piece(self.vocab, token, special)
+            cached = token_piece(self.vocab, token, special)
             if not special:
                 self._pieces[token] = cached
         return cached
@@ -112,19 +114,21 @@ class LoadedModel:
 
     def digit_tokens(self) -> Any:
         """A boolean array over the vocabulary: tokens whose text starts with a digit."""
-        if self._digit_tokens is None:
-            import numpy as np
+        return self.vocab_table().digits
 
-            vocab = self.vocab
-            starts = [_token_piece(vocab, t, False)[:1] for t in range(self.llm.n_vocab())]
-            self._digit_tokens = np.array([first.isdigit() for first in starts], dtype=bool)
-        return self._digit_tokens
+    def vocab_table(self) -> VocabTable:
+        """The vocabulary as constrained decoding needs it (cached on disk per model file)."""
+        with self._table_lock:
+            if self._table is None:
+                self._table = vocab_table(self.path, self.vocab)
+            return self._table
 
     def lltokenizer(self) -> Any:
         """The llguidance tokenizer for this vocab (built once, about a second)."""
         with self._tokenizer_lock:
             if self._lltokenizer is None:
-                self._lltokenizer = _lltokenizer(self.vocab, list(self.stop_tokens()))
+                table = self.vocab_table()
+                self._lltokenizer = _lltokenizer(table, self.vocab, list(self.stop_tokens()))
             return self._lltokenizer
 
     def matcher(self, grammar: str) -> Any:
@@ -145,37 +149,13 @@ class LoadedModel:
         return matcher
 
 
-def _token_piece(vocab: Any, token: int, special: bool) -> bytes:
-    size = 64
-    while True:
-        buffer = ctypes.create_string_buffer(size)
-        n = llama_cpp.llama_token_to_piece(vocab, token, buffer, size, 0, special)
-        if n >= 0:
-            return buffer.raw[:n]
-        size = -n
-
-
-def _lltokenizer(vocab: Any, eos: list[int]) -> Any:
-    """llguidance's tokenizer for a llama.cpp vocab.
-
-    As ``llguidance.llamacpp.lltokenizer_from_vocab``, on the non-deprecated vocab API:
-    control tokens (and user tokens like ``<...>``) are marked special with a 0xff prefix.
-    """
+def _lltokenizer(table: VocabTable, vocab: Any, eos: list[int]) -> Any:
+    """llguidance's tokenizer for a llama.cpp vocab (its pieces from ``table``)."""
     from llguidance import LLTokenizer
 
-    tokens: list[bytes] = []
-    for token in range(llama_cpp.llama_vocab_n_tokens(vocab)):
-        piece = _token_piece(vocab, token, True)
-        attr = llama_cpp.llama_vocab_get_attr(vocab, token)
-        user = attr & llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
-        if attr & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL or (
-            user and piece.startswith(b"<") and piece.endswith(b">")
-        ):
-            piece = b"\xff" + piece
-        tokens.append(piece)
     tokenize = ctypes.cast(llama_cpp.llama_cpp._lib.llama_tokenize, ctypes.c_void_p).value
     return LLTokenizer.from_llamacpp(  # type: ignore[attr-defined]
-        tokens=tokens, vocab_ptr=vocab, tokenize_fptr=tokenize, eos_token=eos, slices=None
+        tokens=table.pieces, vocab_ptr=vocab, tokenize_fptr=tokenize, eos_token=eos, slices=None
     )
 
 
@@ -241,10 +221,19 @@ def release_models(wait: float = -1) -> None:
     for model in models:
         if model.admission.acquire_blocking(wait):
             try:
-                model.closed = True
-                model.llm.close()
+                _close(model, wait)
             finally:
                 model.admission.release()
+
+
+def _close(model: LoadedModel, wait: float) -> None:
+    """Close ``model`` unless its tokenizer is still being built (a warm-up) after ``wait``."""
+    if model._tokenizer_lock.acquire(timeout=wait):
+        try:
+            model.closed = True
+            model.llm.close()
+        finally:
+            model._tokenizer_lock.release()
 
 
 # Free models while llama.cpp is still loaded: ``Llama.__del__`` during interpreter
