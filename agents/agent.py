@@ -148,3 +148,11 @@ class Agent(BaseModel):
         from .planners import PLANNERS
 
         return frozenset(getattr(PLANNERS.get(self.planner), "checkpoint_types", ()))
+
+    def fresh_run(self) -> dict[str, Any]:
+        """A new turn's input: fresh run bookkeeping (steps, timeout, ...), the planner's
+        own per-run fields included."""
+        from .planners import PLANNERS
+        from .state import fresh_run
+
+        return fresh_run(getattr(PLANNERS.get(self.planner), "run_fields", None))

@@ -16,7 +16,7 @@ from interlace.protocols.errors import UsageError
 
 from .agent import Agent
 from .events import StopReason
-from .state import State, Stop, last_answer
+from .state import State, Stop, fresh_run, last_answer
 from .units import Unit, compile_unit, members_checkpoint_types, members_need_approval, unit_node
 
 START = "__start__"
@@ -53,6 +53,10 @@ class Graph:
     def checkpoint_types(self) -> frozenset[type[Any]]:
         """The types the members' states hold."""
         return members_checkpoint_types(self)
+
+    def fresh_run(self) -> dict[str, Any]:
+        """A new turn's input: fresh run bookkeeping (hops, stop, route, ...)."""
+        return fresh_run()
 
 
 class GraphBuilder:

@@ -217,7 +217,8 @@ async def _start(current: _Run, payload: Any, resuming: bool) -> Any:
         if not current.target.members:  # an agent: its own tools answer what a crash cut off
             agent = cast("Agent", current.target)
             fixes = await repair.repaired_history(current.graph, current.config, agent)
-        return {"messages": [*fixes, *payload]}
+        # a new turn: fresh run bookkeeping (steps, timeout, stop, ...), same conversation
+        return {**current.target.fresh_run(), "messages": [*fixes, *payload]}
     if payload is None:
         if not (await current.graph.aget_state(current.config)).next:
             raise UsageError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict
@@ -31,7 +32,10 @@ def sum_usage(left: dict[str, Usage], right: dict[str, Usage]) -> dict[str, Usag
 
 
 def first_stop(left: Stop | None, right: Stop | None) -> Stop | None:
-    """Reducer: the first stop wins."""
+    """Reducer: the first stop wins; ``None`` clears it (a new turn: nodes write only
+    stops)."""
+    if right is None:
+        return None
     return left if left is not None else right
 
 
@@ -55,13 +59,16 @@ class State(TypedDict, total=False):
     router or handoff picked. ``outputs``: final text per node (parallel joins read it).
     ``hops``: nodes a graph ran (its loop guard). ``tool_errors``: failed tool calls.
     ``cut_off``: the latest model answer stopped at its ``max_tokens``.
+
+    All but ``messages`` are the bookkeeping of one run: a new turn on a thread starts
+    them afresh (:func:`fresh_run`).
     """
 
     messages: Annotated[list[Message], operator.add]
     usage: Annotated[dict[str, Usage], sum_usage]
     stop: Annotated[Stop | None, first_stop]
     steps: int
-    started: float
+    started: float | None
     counts: dict[str, int]
     route: str | None
     outputs: Annotated[dict[str, str], merge_dict]
@@ -81,3 +88,29 @@ def last_answer(messages: list[Message]) -> str:
 def total_usage(usage: dict[str, Usage]) -> Usage:
     """Usage summed over agents."""
     return sum(usage.values(), Usage())
+
+
+def fresh_run(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The input that starts a new turn on a thread with fresh run bookkeeping (steps,
+    timeout start, call counts, stop, route, hops, usage, ...); the conversation carries
+    over. ``extra``: a planner's own per-run fields and their starting values.
+
+    Channels with a reducer get an ``Overwrite``, which replaces the stored value instead
+    of being reduced into it; ``stop`` gets ``None``, which its reducer takes as a reset
+    (an ``Overwrite`` would be stored as is on a thread that never had a stop).
+    """
+    from langgraph.types import Overwrite
+
+    return {
+        "usage": Overwrite({}),
+        "stop": None,
+        "steps": 0,
+        "started": None,
+        "counts": {},
+        "route": None,
+        "outputs": Overwrite({}),
+        "hops": Overwrite(0),
+        "tool_errors": Overwrite(0),
+        "cut_off": Overwrite(False),
+        **(extra or {}),
+    }

@@ -97,7 +97,7 @@ async def call_model(
         "cut_off": response.finish_reason == "length" and not response.tool_calls,
     }
     # channels that did not change are not written (each write costs the graph a step's work)
-    if "started" not in state:
+    if state.get("started") is None:
         update["started"] = started
     if response.tool_calls:
         update["counts"] = counts

@@ -61,6 +61,11 @@ class Unit(Protocol):
         """The types its state holds, which a checkpointer must be able to restore."""
         ...
 
+    def fresh_run(self) -> dict[str, Any]:
+        """The graph input that starts a new turn on a thread: the run bookkeeping
+        (steps, timeout, stop, route, hops, ...) afresh, the conversation kept."""
+        ...
+
 
 _CACHE_SIZE = 64
 _compiled: OrderedDict[tuple[int, ...], tuple[Any, ...]] = OrderedDict()

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from interlace.protocols import Message, ModelResponse, ResponseFormat
@@ -64,6 +65,10 @@ class Planner(ABC):
     state: ClassVar[type[Any]] = State
     #: Types in that state a checkpointer must restore.
     checkpoint_types: ClassVar[tuple[type[Any], ...]] = ()
+    #: Fields of that state that belong to one run, with their starting values: a new
+    #: turn on a thread resets them (the rest, like ``messages``, carries over). Fields
+    #: with a reducer need ``langgraph.types.Overwrite`` values.
+    run_fields: ClassVar[Mapping[str, Any]] = MappingProxyType({})
     #: The decision format its agents use under ``decision_format: auto`` (``"auto"``: the
     #: backend's choice); a planner whose prompts are made for small models names ``native``.
     decision_format: ClassVar[str] = "auto"

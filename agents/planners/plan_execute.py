@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,6 +68,7 @@ class PlanExecutePlanner(Planner):
 
     state = PlanState
     checkpoint_types = (Plan,)
+    run_fields = MappingProxyType({"plan": [], "step": 0, "errors_before": 0, "replans": 0})
 
     def build(self, kit: PlannerKit) -> Any:
         graph = kit.graph()
