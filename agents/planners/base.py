@@ -180,15 +180,10 @@ class PlannerKit:
         """The edge after a model node: its tool calls run concurrently in node ``tools``;
         an answer without calls goes to ``done``; a stopped agent or a handoff ends.
         Wire it with ``graph.add_conditional_edges(model, route, [tools, done, END])``."""
-        from ..steps import tool_sends
 
         async def route(state: Any) -> Any:  # async: no thread-pool hop
-            if state.get("stop") is not None or state.get("route"):
-                return END
-            last = state["messages"][-1]
-            if last.role == "assistant" and last.tool_calls:
-                return tool_sends(tools, last)
-            return done
+            stopped = state.get("stop") is not None or bool(state.get("route"))
+            return _next_after_model(stopped, state["messages"][-1], tools, done)
 
         return route
 
@@ -202,13 +197,38 @@ class PlannerKit:
     ) -> None:
         """Add a ReAct loop: node ``name`` calls the model; its tool calls run concurrently
         in node ``name + "_tool"``; back to the model until it answers, then ``done``."""
+        from langgraph.types import Command
+
         tools = f"{name}_tool"
-        graph.add_node(name, self.model_node(name, prompt=prompt))
+        model = self.model_node(name, prompt=prompt)
+
+        # The node routes itself (a Command) instead of through a conditional edge, which
+        # would copy every state channel to show the route the state after the update.
+        async def model_then_route(state: Any, config: RunnableConfig) -> Any:
+            update = await model(state, config)
+            stopped = (
+                update.get("stop") is not None
+                or state.get("stop") is not None
+                or bool(state.get("route"))
+            )
+            last = (update.get("messages") or state["messages"])[-1]
+            return Command(update=update, goto=_next_after_model(stopped, last, tools, done))
+
+        graph.add_node(name, model_then_route, destinations=(tools, done))
         graph.add_node(tools, self.tool_node())
-        graph.add_conditional_edges(
-            name, self.route_after_model(tools=tools, done=done), [tools, done, END]
-        )
         graph.add_edge(tools, name)
+
+
+def _next_after_model(stopped: bool, last: Message, tools: str, done: str) -> Any:
+    """Where a conversation goes after a model node: its tool calls run concurrently in
+    ``tools``, an answer goes to ``done``, a stopped agent or a handoff ends."""
+    from ..steps import tool_sends
+
+    if stopped:
+        return END
+    if last.role == "assistant" and last.tool_calls:
+        return tool_sends(tools, last)
+    return done
 
 
 def _quiet(config: RunnableConfig) -> Any:
