@@ -94,13 +94,15 @@ async def call_model(
     update: dict[str, Any] = {
         "usage": {agent.name: response.usage},
         "steps": state.get("steps", 0) + 1,
-        "cut_off": response.finish_reason == "length" and not response.tool_calls,
     }
     # channels that did not change are not written (each write costs the graph a step's work)
     if state.get("started") is None:
         update["started"] = started
     if response.tool_calls:
         update["counts"] = counts
+    cut_off = response.finish_reason == "length" and not response.tool_calls
+    if cut_off or state.get("cut_off"):
+        update["cut_off"] = cut_off
     if stop is not None:
         update["stop"] = stop
     return ModelOutcome(response, update)

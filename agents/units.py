@@ -127,8 +127,7 @@ def unit_node(name: str, compiled: Any, *, writes_route: bool = False) -> Any:
         }
         if out.get("stop") is not None:
             update["stop"] = out["stop"]
-        if "cut_off" in out:
-            update["cut_off"] = out["cut_off"]
+        update["cut_off"] = bool(out.get("cut_off"))  # written by the unit only when true
         if writes_route:
             update["route"] = out.get("route")
         return update
