@@ -8,7 +8,6 @@ unchanged) is kept per message object while the object lives.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import ormsgpack
@@ -17,25 +16,17 @@ from langgraph.types import Send
 
 from interlace.protocols import Message
 
-_encoded: dict[int, tuple[weakref.ref[Message], ormsgpack.Ext]] = {}
+from .memo import ObjectMemo
 
 
-def _forget(key: int, ref: weakref.ref[Message]) -> None:
-    if _encoded.get(key, (None,))[0] is ref:
-        del _encoded[key]
-
-
-def encode_message(message: Message) -> ormsgpack.Ext:
-    """The msgpack extension LangGraph writes for ``message``, encoded once per object."""
-    key = id(message)
-    hit = _encoded.get(key)
-    if hit is not None and hit[0]() is message:
-        return hit[1]
+def _message_ext(message: Message) -> ormsgpack.Ext:
     ext = jsonplus._msgpack_default(message)
     assert isinstance(ext, ormsgpack.Ext)
-    ref = weakref.ref(message, lambda gone: _forget(key, gone))
-    _encoded[key] = (ref, ext)
     return ext
+
+
+encode_message = ObjectMemo(_message_ext)
+"""The msgpack extension LangGraph writes for a message, encoded once per object."""
 
 
 def encode_send(send: Send) -> ormsgpack.Ext:

@@ -24,6 +24,7 @@ from interlace.protocols.errors import ContextOverflowError
 
 from .agent import HistoryPolicy
 from .context import AgentContext
+from .memo import ObjectMemo
 
 CHARS_PER_TOKEN = 3.0  # conservative for English and code with common tokenizers
 MESSAGE_OVERHEAD = 6  # role markers and separators per message
@@ -39,15 +40,23 @@ Complete = Callable[[ModelRequest], Awaitable[ModelResponse]]
 Turns = list[list[Message]]
 
 
+def _message_chars(message: Message) -> int:
+    calls = sum(len(json.dumps(call.arguments)) + len(call.name) for call in message.tool_calls)
+    return len(message.text) + calls
+
+
+def _spec_chars(spec: ToolSpec) -> int:
+    return len(json.dumps(spec.parameters)) + len(spec.description)
+
+
+# every model call estimates the whole prompt: each message and spec is measured once
+_MESSAGE_CHARS = ObjectMemo(_message_chars)
+_SPEC_CHARS = ObjectMemo(_spec_chars)
+
+
 def estimate_tokens(messages: Sequence[Message], tools: Sequence[ToolSpec] = ()) -> int:
     """A conservative token estimate of a prompt (messages and tool specs)."""
-    chars = sum(len(message.text) for message in messages)
-    chars += sum(
-        len(json.dumps(call.arguments)) + len(call.name)
-        for message in messages
-        for call in message.tool_calls
-    )
-    chars += sum(len(json.dumps(spec.parameters)) + len(spec.description) for spec in tools)
+    chars = sum(map(_MESSAGE_CHARS, messages)) + sum(map(_SPEC_CHARS, tools))
     return int(chars / CHARS_PER_TOKEN) + MESSAGE_OVERHEAD * len(messages)
 
 
