@@ -15,8 +15,7 @@ from langgraph.checkpoint.serde import jsonplus
 from langgraph.types import Send
 
 from interlace.protocols import Message
-
-from .memo import ObjectMemo
+from interlace.protocols.memo import ObjectMemo
 
 
 def _message_ext(message: Message) -> ormsgpack.Ext:

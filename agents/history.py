@@ -21,10 +21,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from interlace.protocols import Message, ModelRequest, ModelResponse, SamplingSettings, ToolSpec
 from interlace.protocols.errors import ContextOverflowError
+from interlace.protocols.memo import ObjectMemo
 
 from .agent import HistoryPolicy
 from .context import AgentContext
-from .memo import ObjectMemo
 
 CHARS_PER_TOKEN = 3.0  # conservative for English and code with common tokenizers
 MESSAGE_OVERHEAD = 6  # role markers and separators per message

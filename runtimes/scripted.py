@@ -20,6 +20,7 @@ from interlace.protocols import (
     response_events,
 )
 from interlace.protocols.errors import ScriptError
+from interlace.protocols.memo import ObjectMemo
 
 from .base import Capabilities, StreamingBackend
 
@@ -30,13 +31,15 @@ Responder = Callable[[ModelRequest], ScriptItem | Awaitable[ScriptItem]]
 _call_ids = count(1)
 
 
+def _words(message: Message) -> int:
+    return len(message.text.split()) + len(message.tool_calls)
+
+
+_WORDS = ObjectMemo(_words)  # a conversation's messages are counted once, not every call
+
+
 def _word_count(messages: Iterable[Message]) -> int:
-    count = 0
-    for message in messages:
-        if message.content is not None:
-            count += len(message.text.split())
-        count += len(message.tool_calls)
-    return count
+    return sum(map(_WORDS, messages))
 
 
 def as_response(item: str | ToolCall | Sequence[ToolCall] | ModelResponse) -> ModelResponse:
