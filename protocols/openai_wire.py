@@ -175,6 +175,19 @@ def message_to_openai(message: Message) -> Json:
     return data
 
 
+def _request_message(message: Message) -> Json:
+    """A message as a request sends it: a message without content leaves ``content`` out
+    when it calls tools and sends ``""`` otherwise (servers that check requests, such as
+    llama.cpp's, refuse ``null`` there although OpenAI's API allows it)."""
+    data = message_to_openai(message)
+    if data["content"] is None:
+        if message.tool_calls:
+            del data["content"]
+        else:
+            data["content"] = ""
+    return data
+
+
 def _role_from_openai(value: Any) -> Role:
     if value == "developer":
         return "system"
@@ -276,7 +289,7 @@ def response_format_from_openai(data: Any) -> ResponseFormat | None:
 
 def request_to_openai(request: ModelRequest, model: str | None = None) -> Json:
     """A request as the JSON body of ``POST /v1/chat/completions``."""
-    body: Json = {"messages": [message_to_openai(m) for m in request.messages]}
+    body: Json = {"messages": [_request_message(m) for m in request.messages]}
     if model is not None:
         body["model"] = model
     if request.tools:

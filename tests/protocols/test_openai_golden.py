@@ -218,6 +218,20 @@ def test_documented_request_parses() -> None:
     assert body["messages"][1] == DOC_REQUEST["messages"][1]
 
 
+def test_requests_never_send_null_content() -> None:
+    """Servers that check requests (llama.cpp's) refuse ``"content": null``: a call
+    without text leaves ``content`` out, an empty answer sends ``""``."""
+    call = ToolCall(id="c1", name="get_weather", arguments={"location": "Paris"})
+    called = Message(role="assistant", tool_calls=(call,))
+    request = request_from_openai(DOC_REQUEST)
+    messages = (Message.user("Hi"), called, Message(role="assistant"))
+    sent = request_to_openai(request.model_copy(update={"messages": messages}))["messages"]
+    assert "content" not in sent[1]
+    assert sent[1]["tool_calls"][0]["id"] == "c1"
+    assert sent[2] == {"role": "assistant", "content": ""}
+    assert message_to_openai(called)["content"] is None  # a response keeps OpenAI's null
+
+
 def test_documented_response_parses() -> None:
     response = response_from_openai(DOC_RESPONSE)
     assert response.message.content is None

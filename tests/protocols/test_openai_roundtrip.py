@@ -28,7 +28,16 @@ def test_message_round_trip(message: Message) -> None:
 @given(requests, st.none() | st.just("some-model"))
 def test_request_round_trip(request: ModelRequest, model: str | None) -> None:
     body = over_the_wire(request_to_openai(request, model))
-    assert request_from_openai(body) == request
+    assert request_from_openai(body) == as_sent(request)
+
+
+def as_sent(request: ModelRequest) -> ModelRequest:
+    """``request`` as a request sends it: an answer without content or calls as ``""``."""
+    sent = tuple(
+        m.model_copy(update={"content": ""}) if m.content is None and not m.tool_calls else m
+        for m in request.messages
+    )
+    return request.model_copy(update={"messages": sent})
 
 
 @given(responses())

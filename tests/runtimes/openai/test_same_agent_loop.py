@@ -71,3 +71,14 @@ async def test_same_loop_on_local_openai_server(llama_server: str) -> None:
 
 async def test_same_loop_on_litellm_pointed_at_the_server(llama_server: str) -> None:
     await check_loop_on("litellm", llama_server)
+
+
+async def test_an_answer_without_text_in_the_history_reaches_the_server(llama_server: str) -> None:
+    """llama.cpp's server refuses ``"content": null`` (a 500 naming 7 validation errors):
+    a history holding an answer without text still gets an answer."""
+    backend = resolve_backend(REFERENCES["openai"].format(url=llama_server))
+    messages = (Message.user("Say hi."), Message(role="assistant"), Message.user("Again."))
+    settings = SamplingSettings(temperature=0, max_tokens=4)
+    response = await backend.complete(ModelRequest(messages=messages, settings=settings))
+    await backend.aclose()
+    assert response.finish_reason in ("stop", "length")
