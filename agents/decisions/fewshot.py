@@ -50,7 +50,14 @@ from interlace.protocols import (
 )
 
 from . import Complete
-from .examples import example_arguments, example_task, example_value
+from .examples import (
+    copied_values,
+    example_arguments,
+    example_task,
+    example_value,
+    nearest,
+    nearest_first,
+)
 
 MAX_RESULT_CHARS = 2000
 _ANSWER_EXAMPLE = ("Say hello.", "Hello!")
@@ -92,12 +99,13 @@ class FewShotFormat:
         answer = answer_schema(request)
         if answer == TEXT and notes_of(request.messages):
             answer = ONE_SENTENCE
-        work = _Work.of(request.messages)
+        work = _Work.of(request.messages, tools)
         forced = request.tool_choice != "auto"
         done = bool(work.results) and answer == TEXT
-        prompt = self.header(request, tools, answer) + transcript(request.messages)
+        examples = nearest_first(tools, work.task)
+        prompt = self.header(request, examples, answer) + transcript(request.messages)
         usage = Usage()
-        candidates = list(tools)
+        candidates, tried = list(tools), _Tried()
         while candidates:
             must_call = forced or not work.results
             # after a result a base model answers best by handing that result on
@@ -106,12 +114,11 @@ class FewShotFormat:
             response = await complete(_ask(request, prompt, schema))
             usage += response.usage
             decided = _own_task(read_decision(response, candidates, work.last_result), work)
-            unsound = {c.name for c in decided.tool_calls if not work.sound(c, candidates)}
+            decided = work.trimmed(decided, candidates)
+            unsound = [c for c in decided.tool_calls if not work.sound(c, candidates)]
             if forced or not unsound:
                 return decided.model_copy(update={"usage": usage})
-            # no decision: a first step tries the other tools once, then answers
-            retry = not work.results and len(candidates) == len(tools)
-            candidates = [spec for spec in candidates if spec.name not in unsound] if retry else []
+            candidates = tried.next_candidates(unsound[0], tools, work)
         schema = decision_schema((), None if done else answer, done)
         response = await complete(_ask(request, prompt, schema))
         final = _own_task(read_decision(response, (), work.last_result), work)
@@ -120,7 +127,8 @@ class FewShotFormat:
     def header(
         self, request: ModelRequest, tools: Sequence[ToolSpec], answer: dict[str, Any]
     ) -> str:
-        """Instructions, the tool list and the examples (built once per tool set)."""
+        """Instructions, the tool list and an example per tool in the order of ``tools``
+        (built once per tool order)."""
         system = "\n\n".join(m.text for m in request.messages if m.role == "system" and m.text)
         notes = bool(notes_of(request.messages))
         key = _compact([system, [spec.name for spec in tools], answer, notes])
@@ -267,13 +275,16 @@ class _Work:
     task: str
     calls: tuple[ToolCall, ...]
     results: tuple[str, ...]
+    near: frozenset[str]
+    """The tools whose documentation has most in common with the task."""
 
     @classmethod
-    def of(cls, messages: Sequence[Message]) -> _Work:
+    def of(cls, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> _Work:
         history = _current_task(messages)
         task = next((m.text for m in reversed(messages) if m.role == "user"), "")
         calls = tuple(call for message in history for call in message.tool_calls)
-        return cls(task, calls, tuple(m.text for m in history if m.role == "tool"))
+        results = tuple(m.text for m in history if m.role == "tool")
+        return cls(task, calls, results, frozenset(nearest(tools, task)))
 
     @property
     def last_result(self) -> str | None:
@@ -282,24 +293,94 @@ class _Work:
     def sound(self, call: ToolCall, tools: Sequence[ToolSpec]) -> bool:
         """Whether ``call`` is a decision and not a base model's drift: it repeats no call
         of the task, its values come from the task or the results (or are the tool's
-        defaults), and a follow-up call takes something from the results."""
-        if any(call.name == old.name and call.arguments == old.arguments for old in self.calls):
+        defaults), a first call that takes nothing from the task is to a tool nearest to
+        it, and a follow-up call takes something from the results."""
+        if self.repeats(call):
             return False
-        spec = next((spec for spec in tools if spec.name == call.name), None)
-        properties = (spec.parameters.get("properties") or {}) if spec else {}
-        sources = _squash(" ".join((self.task, *self.results)))
-        for name, value in call.arguments.items():
-            default = (properties.get(name) or {}).get("default", _NO_DEFAULT)
-            if value != default and not all(_squash(v) in sources for v in _leaves(value)):
-                return False
-        if not self.results:
-            return True
+        properties = _properties(call, tools)
+        given = [
+            value
+            for name, value in call.arguments.items()
+            if value != (properties.get(name) or {}).get("default", _NO_DEFAULT)
+        ]
+        if not all(self.sourced(value) for value in given):
+            return False
+        if not self.results:  # a first call that takes nothing from the task must fit it
+            return bool(given) or call.name in self.near
         arguments = _compact(call.arguments).lower()
         words = {w for text in self.results for w in _WORD.findall(text.lower())}
         return any(word in arguments for word in words if len(word) >= 3 or word.isdigit())
 
+    def repeats(self, call: ToolCall) -> bool:
+        """Whether the task made this call already."""
+        return any(call.name == old.name and call.arguments == old.arguments for old in self.calls)
+
+    def sourced(self, value: Any) -> bool:
+        """Whether ``value`` comes from the task or the results: copied whole, or (once
+        there are results) made of their words and numbers ("12 * 3")."""
+        leaves = _leaves(value)
+        sources = " ".join((self.task, *self.results))
+        if all(_squash(leaf) in _squash(sources) for leaf in leaves):
+            return True
+        words = _words(sources)
+        return bool(self.results) and all(_words(leaf) <= words for leaf in leaves)
+
+    def trimmed(self, response: ModelResponse, tools: Sequence[ToolSpec]) -> ModelResponse:
+        """``response`` without the optional arguments whose values come from nowhere: a
+        base model fills them with copies of the examples, the tool's defaults are meant."""
+        calls = []
+        for call in response.message.tool_calls:
+            required = set(_spec(call, tools).get("required") or ())
+            kept = {k: v for k, v in call.arguments.items() if k in required or self.sourced(v)}
+            calls.append(call.model_copy(update={"arguments": kept}))
+        if [call.arguments for call in calls] == [c.arguments for c in response.message.tool_calls]:
+            return response
+        message = response.message.model_copy(update={"tool_calls": tuple(calls)})
+        return response.model_copy(update={"message": message})
+
+
+def _spec(call: ToolCall, tools: Sequence[ToolSpec]) -> dict[str, Any]:
+    """The parameters schema of the tool ``call`` names (empty when not offered)."""
+    return next((spec.parameters for spec in tools if spec.name == call.name), {})
+
+
+def _properties(call: ToolCall, tools: Sequence[ToolSpec]) -> dict[str, Any]:
+    properties = _spec(call, tools).get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def _words(text: str) -> set[str]:
+    return {word.strip(".") for word in _WORD.findall(text.lower())} - {""}
+
 
 _NO_DEFAULT = object()
+
+
+class _Tried:
+    """What to offer after a call that is no decision: that tool once more with its
+    text values copied from the task or the results when it is a tool nearest the task
+    (a base model that copies an example's value then mostly chose the right tool),
+    then, on a first step, the other tools once (those nearest the task, if any); then
+    nothing (the model answers)."""
+
+    def __init__(self) -> None:
+        self.copied = False
+        self.others = False
+
+    def next_candidates(
+        self, call: ToolCall, tools: Sequence[ToolSpec], work: _Work
+    ) -> list[ToolSpec]:
+        spec = next(spec for spec in tools if spec.name == call.name)
+        if not self.copied and call.name in work.near and not work.repeats(call):
+            self.copied = True
+            copying = copied_values(spec, (work.task, *work.results))
+            if copying is not spec:
+                return [copying]
+        if self.others or work.results:
+            return []
+        self.others = True
+        others = [other for other in tools if other.name != call.name]
+        return [other for other in others if other.name in work.near] or others
 
 
 def _leaves(value: Any) -> list[str]:

@@ -9,12 +9,12 @@ import pytest
 
 from interlace.agents import Agent, run, sequence
 from interlace.agents.decisions import decision_format
-from interlace.agents.decisions.examples import example_arguments, example_task
+from interlace.agents.decisions.examples import example_arguments, example_task, nearest_first
 from interlace.protocols import ModelRequest, ToolSpec
 from interlace.protocols.errors import UsageError
 from interlace.runtimes.base import Capabilities
 from interlace.runtimes.scripted import FunctionBackend
-from interlace.tools import FunctionToolset
+from interlace.tools import FunctionToolset, tool
 
 from .helpers import add
 
@@ -151,3 +151,72 @@ async def test_plans_and_routes_keep_their_formats() -> None:
     assert [m.text for m in result.messages if m.role == "user"][1] == (
         "Carry out step 1 of the plan: What is 2 + 3?"
     )
+
+
+@tool
+def read_note(name: str, lines: int = 10) -> str:
+    """Read a note, such as "todo.txt".
+
+    Args:
+        name: the note's name
+        lines: how many lines to read
+    """
+    return {"count.txt": "12"}.get(name, f"no note {name!r}")
+
+
+@tool
+def word_count(text: str) -> int:
+    """Count the words of a text."""
+    return len(text.split())
+
+
+def test_the_example_nearest_to_the_task_comes_first() -> None:
+    specs = [t.spec for t in (add, word_count, read_note)]
+    assert next(s.name for s in nearest_first(specs, "Read the note count.txt.")) == "read_note"
+    assert next(s.name for s in nearest_first(specs, "Count words: red green.")) == "word_count"
+    assert [s.name for s in nearest_first(specs, "Hello")] == ["add", "word_count", "read_note"]
+
+
+async def test_a_copied_example_value_gets_one_try_copying_from_the_task() -> None:
+    replies = iter(
+        [
+            '{"tool":"read_note","arguments":{"name":"todo.txt","lines":7}}',  # the example's
+            '{"tool":"read_note","arguments":{"name":"count.txt","lines":7}}',
+            '{"done":true}',
+        ]
+    )
+    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
+    agent = Agent(name="a", model=backend, toolsets=[FunctionToolset([read_note, word_count])])
+    result = await run(agent, "Read the note count.txt.")
+    assert result.output == "12"
+    calls = [call for message in result.messages for call in message.tool_calls]
+    # the copy's unsourced optional value is left out: the tool's default stands
+    assert [(c.name, c.arguments) for c in calls] == [("read_note", {"name": "count.txt"})]
+    retry = _schema(backend.requests[1])
+    assert retry["properties"]["tool"] == {"const": "read_note"}  # the same tool, once more
+    names = retry["properties"]["arguments"]["properties"]["name"]["enum"]
+    assert "count.txt" in names
+    assert "todo.txt" not in names
+
+
+@tool
+def clock() -> str:
+    """Return the current time."""
+    return "12:00"
+
+
+async def test_a_call_taking_nothing_from_the_task_must_fit_it() -> None:
+    replies = iter(
+        [
+            '{"tool":"clock","arguments":{}}',  # nothing of "Add 2 and 3." in it, nor near it
+            '{"tool":"add","arguments":{"a":2,"b":3}}',
+            '{"done":true}',
+        ]
+    )
+    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
+    agent = Agent(name="a", model=backend, toolsets=[FunctionToolset([clock, add])])
+    result = await run(agent, "Add 2 and 3.")
+    assert result.output == "5"
+    calls = [call.name for message in result.messages for call in message.tool_calls]
+    assert calls == ["add"]
+    assert _schema(backend.requests[1])["properties"]["tool"] == {"const": "add"}
