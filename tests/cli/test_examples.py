@@ -109,7 +109,8 @@ def test_swap_models_example_plans_on_a_llama_cpp_server(llama_server: str, alia
     checked = interlace("validate", config, *swap, "--json")
     assert checked.returncode == 0, checked.stderr
     assert json.loads(checked.stdout)["config"]["agents"]["assistant"]["planner"] == "plan_execute"
-    models = interlace("models", config, *swap[:2], "--json")
+    # the server loads the alias's model on its first request: slow on a loaded machine
+    models = interlace("models", config, *swap[:2], "--json", "--timeout", "180")
     assert models.returncode == 0, models.stdout
     row = json.loads(models.stdout)["models"][0]
     assert row["model"].startswith("openai:http://127.0.0.1")

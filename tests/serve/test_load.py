@@ -27,10 +27,12 @@ from tests.processes import free_port, stop_process
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT_S = 2
+# A one-word answer takes well under a second on an idle machine and a few seconds on a loaded
+# one; the long count below needs ~2,000 tokens (about 30 s at this machine's decode speed).
+TIMEOUT_S = 5
 CONFIG = """\
 models:
-  default: llamacpp:default?max_queue=8&n_ctx=1024
+  default: llamacpp:default?max_queue=8&n_ctx=2048
 agents:
   assistant:
     instructions: "Answer with one word.\\nQ: What colour is grass?\\nA: Green"
@@ -141,13 +143,13 @@ async def test_overflow_is_a_400_with_both_counts_and_max_tokens_is_honoured(
 ) -> None:
     url, _process = server
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        long = _body("tell me about bees " * 600)
+        long = _body("tell me about bees " * 800)
         response = await client.post("/v1/chat/completions", json=long)
         assert response.status_code == 400, response.text
         error = response.json()["error"]
         assert error["code"] == "context_length_exceeded"
-        assert "context window is 1024" in error["message"]
-        assert int(error["message"].split("prompt has ")[1].split(" ")[0]) > 1024
+        assert "context window is 2048" in error["message"]
+        assert int(error["message"].split("prompt has ")[1].split(" ")[0]) > 2048
         response = await client.post("/v1/chat/completions", json=_body(max_tokens=1))
         data = response.json()
         assert data["choices"][0]["finish_reason"] == "length", json.dumps(data)
