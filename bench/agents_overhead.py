@@ -142,14 +142,19 @@ async def compare(name: str, ours: Callable[[], Awaitable[None]], base: Any) -> 
     pairs = []
     for _ in range(ROUNDS):  # interleaved rounds: these machines are noisy
         pairs.append((await _per_step_us(ours), await _per_step_us(base)))
-    ours_us = statistics.median(pair[0] for pair in pairs)
-    base_us = statistics.median(pair[1] for pair in pairs)
-    ratio = statistics.median(pair[0] / pair[1] for pair in pairs)
+    ours_us, base_us, ratio = _medians(pairs)
     print(
         f"{name}: interlace {ours_us:.0f} us/step, plain LangGraph loop {base_us:.0f} us/step "
         f"(CPU; medians of {ROUNDS} interleaved rounds of {RUNS_PER_ROUND} {STEPS}-step runs)"
     )
     print(f"BENCH agents.{name}_step_vs_langgraph {ratio:.2f} ratio target <={TARGET}")
+
+
+def _medians(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Median of ours, of the baseline, and of the per-round ratio."""
+    ours = statistics.median(pair[0] for pair in pairs)
+    base = statistics.median(pair[1] for pair in pairs)
+    return ours, base, statistics.median(pair[0] / pair[1] for pair in pairs)
 
 
 def _import_seconds(statement: str) -> float:
@@ -162,9 +167,7 @@ def compare_imports() -> None:
     ours_code = "from interlace.agents import Agent, run"
     base_code = "from langgraph.graph import StateGraph"
     pairs = [(_import_seconds(ours_code), _import_seconds(base_code)) for _ in range(IMPORT_ROUNDS)]
-    ours_s = statistics.median(pair[0] for pair in pairs)
-    base_s = statistics.median(pair[1] for pair in pairs)
-    ratio = statistics.median(pair[0] / pair[1] for pair in pairs)
+    ours_s, base_s, ratio = _medians(pairs)
     print(
         f"import: `{ours_code}` {ours_s * 1000:.0f} ms, `{base_code}` {base_s * 1000:.0f} ms "
         f"(LangGraph loads when the first agent compiles)"
