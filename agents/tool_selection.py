@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from interlace.protocols import Message, ModelRequest, NamedToolChoice, ToolSpec
@@ -53,6 +55,7 @@ class _Layout:
     pinned: frozenset[str]
     position: dict[str, int]
     vectors: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    masks: dict[tuple[frozenset[str], int], Any] = field(default_factory=dict)
 
     def scores(self, specs: Sequence[ToolSpec], texts: Sequence[str]) -> Any:
         """Each tool's similarity to the conversation (see ``ToolIndex.scores``), as an
@@ -78,11 +81,16 @@ class _Layout:
         self.vectors[embedder] = (np.array(positions, dtype=np.intp), matrix)
 
     def pinned_mask(self, pinned: frozenset[str], size: int) -> Any:
-        """Which positions ``pinned`` names (offered whatever their rank)."""
+        """Which positions ``pinned`` names (offered whatever their rank); kept per set
+        (read-only), since most calls pin the same names."""
         import numpy as np
 
-        mask = np.zeros(size, dtype=bool)
-        mask[[self.position[name] for name in pinned if name in self.position]] = True
+        mask = self.masks.get((pinned, size))
+        if mask is None:
+            mask = np.zeros(size, dtype=bool)
+            mask[[self.position[name] for name in pinned if name in self.position]] = True
+            mask.flags.writeable = False
+            self.masks[pinned, size] = mask
         return mask
 
 
@@ -133,6 +141,8 @@ def select(
 ) -> Selection:
     """Choose among ``specs`` as ``layout`` says (ranking against ``texts`` where a group
     has more tools than it offers); ``pinned`` names are offered whatever their rank."""
+    import numpy as np
+
     fixed = layout.pinned_mask(pinned, len(specs))
     ranked = [group for group in layout.groups if _needs_ranking(group, fixed)]
     found = layout.scores(specs, texts) if ranked and texts else None
@@ -143,9 +153,11 @@ def select(
         scores = found if group in ranked else None
         reasons.update(_choose_in(group, specs, scores, fixed))
     offered = sorted(reasons)
+    left = np.ones(len(specs), dtype=bool)
+    left[offered] = False
     return Selection(
         offered=tuple(specs[i] for i in offered),
-        left_out=tuple(spec for i, spec in enumerate(specs) if i not in reasons),
+        left_out=tuple(compress(specs, left.tolist())),
         details=tuple(reasons[i] for i in offered),
         query="\n".join(texts),
     )
@@ -178,6 +190,9 @@ def _choose_in(
         return OfferedTool(name=specs[i].name, score=score, reason=reason)
 
     return {i: offered(i) for i in chosen}
+
+
+_NAME = attrgetter("name")
 
 
 class ToolSelector:
@@ -235,7 +250,7 @@ class ToolSelector:
 
     async def layout(self, specs: Sequence[ToolSpec]) -> _Layout:
         """How the agent's selections cover ``specs`` (worked out once per tool list)."""
-        key = tuple(spec.name for spec in specs)
+        key = tuple(map(_NAME, specs))
         layout = self._layouts.get(key)
         if layout is None:
             layout = self._layouts[key] = await self._layout(specs)
