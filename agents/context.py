@@ -32,10 +32,15 @@ SAMPLING_KEY = "interlace_sampling"
 
 
 def emit(event: RunEvent) -> None:
-    """Send an event to the run's stream (a no-op when nobody streams)."""
+    """Send an event to the run's stream (a no-op when nobody streams, and outside a run,
+    e.g. a tool or request transform called directly)."""
     from langgraph.config import get_stream_writer
 
-    get_stream_writer()(event)
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # LangGraph: "Called get_config outside of a runnable context"
+        return
+    writer(event)
 
 
 def is_streaming(config: Any) -> bool:

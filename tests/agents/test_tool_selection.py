@@ -20,6 +20,7 @@ from interlace.protocols import Message, ModelRequest, ToolCall, ToolResult, Too
 from interlace.runtimes.embeddings import get_embedder
 from interlace.testing import FunctionBackend
 from interlace.tools import FunctionToolset, ToolSelection, tool
+from interlace.tools.context import DETACHED
 from interlace.tools.selection import choose, tool_text
 
 CATALOGUE = {
@@ -242,6 +243,22 @@ async def test_a_toolset_ranks_its_own_tools_and_graph_tools_are_always_offered(
         "finish",
         "read_file",
     ]
+
+
+async def test_the_selector_works_as_a_transform_outside_a_run(index: CountingIndex) -> None:
+    """Called directly (no graph, so no event stream), it still cuts the request."""
+    agent = Agent(
+        name="helper",
+        model=FunctionBackend(lambda request: "ok"),
+        toolsets=[_toolset().selecting(ToolSelection(top_k=1, always=["finish"]))],
+    )
+    ctx = AgentContext(agent)
+    request = ModelRequest(
+        messages=(Message.user("How many yen is 250 euros?"),), tools=await ctx.tool_specs()
+    )
+    cut = await ToolSelector(ctx)(request, DETACHED)
+    assert [spec.name for spec in cut.tools] == ["convert_currency", "finish"]
+    assert len(cut.other_tools) == len(CATALOGUE) - 2
 
 
 async def test_an_agent_with_few_tools_is_offered_all_without_ranking(
