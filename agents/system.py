@@ -253,12 +253,15 @@ class System:
         await self.aclose()
 
 
-def build_system(config: Config, *, warm_up: bool = False) -> System:
+def build_system(config: Config, *, warm_up: bool = False, warm_tokenizer: bool = True) -> System:
     """Build every part of ``config``; a tool-using agent on a backend without a tool path,
     or a toolset that cannot be built, raises :class:`ConfigValidationError`.
 
     ``warm_up``: backends that can (``warm_up()``, such as llama.cpp's) start loading their
-    model in the background while the rest is built (the CLI's run, chat and serve)."""
+    model in the background while the rest is built (the CLI's run, chat and serve).
+    ``warm_tokenizer=False`` leaves llama.cpp's constrained-decoding tokenizer to the first
+    call, which builds it while its prompt is evaluated (``interlace run``: the build holds
+    the GIL, so in the background it would only slow the rest of the start)."""
     from .config import build
     from .config.resolve import ensure_resolved
     from .config.runtime import apply_runtime_settings
@@ -267,7 +270,7 @@ def build_system(config: Config, *, warm_up: bool = False) -> System:
     apply_runtime_settings(config)
     backends = build.build_backends(resolved)
     if warm_up:
-        _warm_up(backends.values())
+        _warm_up(backends.values(), warm_tokenizer)
     issues = list(build.tool_path_issues(resolved, backends))
     if issues:
         raise ConfigValidationError(issues)
@@ -280,8 +283,8 @@ def build_system(config: Config, *, warm_up: bool = False) -> System:
     )
 
 
-def _warm_up(backends: Iterable[Backend]) -> None:
+def _warm_up(backends: Iterable[Backend], tokenizer: bool) -> None:
     for backend in {id(backend): backend for backend in backends}.values():
         start = getattr(backend, "warm_up", None)
         if callable(start):
-            start()
+            start(tokenizer=tokenizer)

@@ -37,11 +37,12 @@ def exit_code(result: RunResult) -> Exit:
     return _STOP_CODES.get(result.stop_reason, Exit.STOPPED)
 
 
-def build(config_path: str, overrides: Sequence[str]) -> System:
-    """Load and build the system a command runs (its local models load meanwhile)."""
+def build(config_path: str, overrides: Sequence[str], *, one_shot: bool = False) -> System:
+    """Load and build the system a command runs (its local models load meanwhile; a
+    ``one_shot`` command's first call builds their constrained-decoding tokenizer)."""
     from interlace.agents.system import build_system
 
-    return build_system(load(config_path, overrides), warm_up=True)
+    return build_system(load(config_path, overrides), warm_up=True, warm_tokenizer=not one_shot)
 
 
 class RunOptions(NamedTuple):
@@ -63,7 +64,7 @@ def run_command(
     as_json = options.as_json
     with errors_to_exit(as_json):
         task = _task(task, options)
-        system = build(config_path, overrides)
+        system = build(config_path, overrides, one_shot=True)
         result = run_async(_run, system, task, options)
     if as_json:
         code = exit_code(result)

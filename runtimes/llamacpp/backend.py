@@ -129,17 +129,21 @@ class LlamaCppBackend(StreamingBackend):
                 self._loaded = get_model(resolve_model_path(self._target), self.options)
             return self._loaded
 
-    def warm_up(self) -> None:
-        """Load the model and build its constrained-decoding tokenizer on a background
-        thread, so that the first call finds them ready; ``interlace run``, ``chat`` and
-        ``serve`` call this before they build the rest of the system. A failure is left
-        for the first call to report."""
+    def warm_up(self, *, tokenizer: bool = True) -> None:
+        """Load the model (and with ``tokenizer``, build its constrained-decoding
+        tokenizer) on a background thread, so that the first call finds them ready;
+        ``interlace run``, ``chat`` and ``serve`` call this before they build the rest of
+        the system. The tokenizer's build holds the GIL for about a second: without it,
+        the first constrained call builds it while llama.cpp evaluates its prompt, which
+        suits a one-shot run that has no idle time. A failure is left for the first call
+        to report."""
         if self._warming is not None:
             return
 
         def warm() -> None:
             with contextlib.suppress(Exception):  # the first call loads again and reports it
-                self.load().lltokenizer()
+                model = self.load()
+                model.lltokenizer() if tokenizer else model.vocab_table()
 
         self._warming = threading.Thread(target=warm, name=f"warm-up {self.name}", daemon=True)
         self._warming.start()
@@ -250,13 +254,11 @@ class LlamaCppBackend(StreamingBackend):
 
         if model.closed:
             raise BackendError(f"{self.name}: the model was released while this call waited")
-        grammar = plan.constraint.grammar
-        matcher = model.matcher(grammar) if grammar is not None else None
         return Decoder(
             model,
             plan.prompt,
             plan.sampling,
-            matcher=matcher,
+            grammar=plan.constraint.grammar,
             cache_key=plan.cache_key,
             stop_tokens=plan.stop_tokens,
             reuse_prefix=self.options.prefix_reuse,

@@ -5,7 +5,9 @@ A :class:`Decoder` runs on a generation thread that holds the model's admission.
 event loop gets text promptly; ``cancel`` is checked before every token (and prompt
 batch), so a cancelled call stops within one step.
 Grammar-constrained decoding applies llguidance's token mask directly to llama.cpp's
-logits buffer, and the tokens a grammar forces are appended without sampling them.
+logits buffer, and the tokens a grammar forces are appended without sampling them. The
+grammar's matcher is taken once the prompt is evaluated: a first call builds the
+tokenizer meanwhile (llama.cpp releases the GIL that the build holds).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import codecs
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,7 +129,7 @@ class Decoder:
         prompt: Sequence[int],
         sampling: Sampling,
         *,
-        matcher: Any = None,
+        grammar: str | None = None,
         cache_key: str | None = None,
         stop_tokens: Sequence[int] = (),
         reuse_prefix: bool = True,
@@ -146,23 +149,32 @@ class Decoder:
         self.llm.n_tokens = cached
         self.evaluated_prompt = len(prompt) - cached
         self._pending = list(prompt[cached:])
-        self._mask = (
-            TokenMask(
-                matcher, self.llm.n_vocab(), model.lltokenizer().vocab_size, model.digit_tokens()
-            )
-            if matcher is not None
-            else None
-        )
+        self._mask: TokenMask | None = None
+        self._evaluating = threading.Event()
+        self._matcher: Future[Any] | None = None
+        if grammar is not None:
+            self._matcher = model.matcher_soon(grammar, begin=self._evaluating)
         self._stop_tokens = frozenset(stop_tokens or model.stop_tokens())
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._stop = StopText(sampling.stop if matcher is None else ())
+        self._stop = StopText(sampling.stop if grammar is None else ())
         self._sampler = make_sampler(sampling)
-        if matcher is not None:
-            forced = list(matcher.compute_ff_tokens())
-            if forced and matcher.consume_tokens(forced):
-                self.output += forced
-                self._pending += forced
-        self._text = [self._decode(self.output)] if self.output else []
+        self._text: list[str] = []
+
+    def _constrain(self) -> None:
+        """Once the prompt is in: take the grammar's matcher (waiting for it) and evaluate
+        the tokens it forces first (always in a batch of their own, so that an answer does
+        not depend on whether the tokenizer was ready)."""
+        assert self._matcher is not None
+        matcher = self._matcher.result()
+        self._matcher = None
+        model = self.model
+        vocab_size = model.lltokenizer().vocab_size
+        self._mask = TokenMask(matcher, self.llm.n_vocab(), vocab_size, model.digit_tokens())
+        forced = list(matcher.compute_ff_tokens())
+        if forced and matcher.consume_tokens(forced):
+            self.output += forced
+            self._pending += forced
+            self._text.append(self._decode(forced))
 
     def run(self, slice_seconds: float = SLICE_SECONDS) -> str:
         """Decode for about ``slice_seconds`` (at least one step); returns the new text."""
@@ -170,6 +182,8 @@ class Decoder:
         while self.finish_reason is None and not self.cancel.is_set():
             if self._pending:
                 self._eval_pending()
+            elif self._matcher is not None:  # the prompt is in; the grammar's turn
+                self._constrain()
             else:
                 self._text.append(self._step())
             if time.monotonic() >= deadline:
@@ -180,12 +194,15 @@ class Decoder:
         return text
 
     def close(self) -> None:
-        """Free the sampler."""
+        """Free the sampler (a tokenizer build still waiting for the prompt goes ahead:
+        the next call uses it)."""
+        self._evaluating.set()
         self._sampler.close()
 
     def _eval_pending(self) -> None:
         batch = self._pending[: self.llm.n_batch]
         del self._pending[: len(batch)]
+        self._evaluating.set()
         self.llm.eval(batch)
 
     def _step(self) -> str:

@@ -1,11 +1,14 @@
 """The vocabulary table is read once per model file and cached on disk; warm-up loads the
-model and its constrained-decoding tokenizer in the background."""
+model and its constrained-decoding tokenizer in the background; a first call without one
+builds it while its prompt is evaluated."""
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+import anyio
 import llama_cpp
 import pytest
 
@@ -51,12 +54,37 @@ async def test_warm_up_loads_in_the_background_and_calls_still_work(
     model = fresh.load()
     assert model is backend.load()
     assert model._lltokenizer is not None
-    answer = {"enum": ["yes", "no"]}
-    schema = {"type": "object", "properties": {"answer": answer}, "required": ["answer"]}
-    request = ModelRequest(
-        messages=(Message.user("Has a cat four legs?"),),
-        settings=SamplingSettings(temperature=0, max_tokens=16),
-        response_format=JsonSchemaFormat(name="reply", json_schema=schema),
-    )
-    response = await fresh.complete(request)
+    response = await fresh.complete(_YES_NO)
     assert json.loads(response.message.text)["answer"] in ("yes", "no")
+
+
+async def test_a_call_without_a_tokenizer_builds_it_once_its_prompt_is_in(
+    backend: LlamaCppBackend,
+) -> None:
+    model = backend.load()
+    warm = await backend.complete(_YES_NO)
+    model._lltokenizer = None  # as after warm_up(tokenizer=False)
+    begin = threading.Event()
+    grammar = next(iter(model._matchers))
+    soon = model.matcher_soon(grammar, begin)
+    await anyio.sleep(0.3)  # the build waits for the prompt's evaluation to begin
+    waited = model._lltokenizer is None and not soon.done()
+    begin.set()
+    assert waited
+    assert not soon.result(timeout=120).is_error()
+    model._lltokenizer = None
+    cold = await backend.complete(_YES_NO)
+    assert model._lltokenizer is not None
+    assert cold.message.text == warm.message.text
+    assert cold.usage == warm.usage
+
+
+_ANSWER = {"enum": ["yes", "no"]}
+_YES_NO = ModelRequest(
+    messages=(Message.user("Has a cat four legs?"),),
+    settings=SamplingSettings(temperature=0, max_tokens=16),
+    response_format=JsonSchemaFormat(
+        name="reply",
+        json_schema={"type": "object", "properties": {"answer": _ANSWER}, "required": ["answer"]},
+    ),
+)
