@@ -12,9 +12,14 @@ from typing import Any
 def main() -> None:
     """Entry point of the ``interlace`` script."""
     from .app import app
+    from .common import end_process
 
     _add_plugin_commands(app)
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        end_process(stop)  # a one-shot command skips the interpreter's teardown
+        raise
 
 
 def _add_plugin_commands(app: Any) -> None:

@@ -33,6 +33,46 @@ class Exit(IntEnum):
     """Stopped with Ctrl-C."""
 
 
+class Teardown:
+    """Whether the ``interlace`` script may end without the interpreter's teardown."""
+
+    skip = False
+
+
+def skip_teardown() -> None:
+    """Let the ``interlace`` script end this process as soon as the command returns:
+    what a normal exit does first still runs (non-daemon threads are joined, atexit
+    handlers flush traces and logs), but not the teardown that frees every module, model
+    and store one by one (a second or more; the operating system reclaims it all at
+    once). For a one-shot command, once everything it wrote is closed; commands run
+    in-process (tests, ``CliRunner``) are unaffected."""
+    Teardown.skip = True
+
+
+def end_process(stop: SystemExit) -> None:
+    """End the process with ``stop``'s code without the interpreter's teardown, when the
+    command asked for it (:func:`skip_teardown`); otherwise return (a normal exit follows)."""
+    import atexit
+    import contextlib
+    import os
+    import threading
+
+    code = stop.code
+    if not Teardown.skip or not (code is None or isinstance(code, int)):
+        return
+    for thread in threading.enumerate():
+        if not thread.daemon and thread is not threading.current_thread():
+            thread.join()
+    loader = sys.modules.get("interlace.runtimes.llamacpp.loader")
+    if loader is not None:  # freeing the models is the operating system's job now
+        atexit.unregister(loader.release_models)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to write
+            stream.flush()
+    os._exit(code or 0)
+
+
 def stdout() -> Console:
     """Rich console on stdout."""
     from rich.console import Console

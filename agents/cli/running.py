@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 import typer
 
-from .common import Exit, errors_to_exit, load, print_json, run_async, stderr
+from .common import Exit, errors_to_exit, load, print_json, run_async, skip_teardown, stderr
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -66,6 +66,7 @@ def run_command(
         task = _task(task, options)
         system = build(config_path, overrides, one_shot=True)
         result = run_async(_run, system, task, options)
+    skip_teardown()  # the system is closed; what remains is freeing memory
     if as_json:
         code = exit_code(result)
         print_json(

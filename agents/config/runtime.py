@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from interlace.protocols.errors import ConfigError
@@ -45,7 +46,7 @@ def configure_tracing(spec: TracingSpec, config: Config) -> None:
 
         exporter = OTLPSpanExporter(endpoint=spec.endpoint)
     else:
-        exporter = ConsoleSpanExporter()
+        exporter = ConsoleSpanExporter(out=sys.stderr)  # stdout is the answer's
     provider = TracerProvider(resource=Resource.create({"service.name": spec.service_name}))
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)

@@ -41,9 +41,13 @@ def test_help_lists_every_command() -> None:
 
 
 def test_run_streams_the_answer_and_exits_0(config: Path) -> None:
-    result = interlace("run", str(config), "hi")
+    # With console tracing: its spans go to stderr, batched and written at exit (which
+    # skips the interpreter's teardown but still runs the atexit handlers).
+    tracing = "tracing={enabled: true, exporter: console}"
+    result = interlace("run", str(config), "hi", "--set", tracing)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "hello"
+    assert '"name": "run helper"' in result.stderr
 
 
 GRAPH = """
