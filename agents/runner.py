@@ -53,6 +53,7 @@ UNIT_KEY = "interlace_unit"
 """Checkpoint metadata key naming the agent or graph that ran a thread (thread lists read it)."""
 # Limits.max_steps and Graph.max_hops bound runs; LangGraph's own step limit stays out of the way.
 _RECURSION_LIMIT = 100_000
+INTERRUPT_KEY = "__interrupt__"  # LangGraph's key for the interrupts in a values chunk
 _CLOSE_WAIT_S = 60.0
 
 
@@ -68,6 +69,7 @@ class _Run:
     stop: tuple[StopReason, str] | None = None
     error: RunError | None = None
     pending: tuple[ApprovalRequest, ...] | None = None  # read once the graph has stopped
+    interrupted: bool = False  # the stream reported an interrupt (any namespace)
 
 
 def _messages(input: Input) -> list[Message]:
@@ -186,6 +188,19 @@ async def _drive(
     yield DoneEvent(agent=target.name, result=result)  # after the checkpointer closed
 
 
+def durability(saver: Any) -> str | None:
+    """When LangGraph saves a step's checkpoint: before the next step starts (``sync``)
+    with a saver that outlives the process (SQLite, PostgreSQL, any other), so a killed
+    run loses no finished tool call and repeats none; while the next step runs
+    (``async``, LangGraph's default) with an in-memory saver, whose threads die with the
+    process anyway (same state at the end of every run, less waiting per step)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    if saver is None:
+        return None
+    return "async" if isinstance(saver, InMemorySaver) else "sync"
+
+
 async def _open_checkpointer(
     stack: AsyncExitStack, target: Unit, thread_id: str | None, given: Any, resuming: bool
 ) -> Any:
@@ -263,9 +278,7 @@ async def _events(
         current.config,
         stream_mode=modes,
         subgraphs=streaming,
-        # a checkpoint is on disk before the next step starts: a killed run
-        # loses no finished tool call and repeats none
-        durability="sync" if current.graph.checkpointer else None,
+        durability=durability(current.graph.checkpointer),
     )
     try:
         with anyio.fail_after(current.target.timeout_s):
@@ -278,7 +291,11 @@ async def _events(
         current.stop = ("error", f"{type(exc).__name__}: {exc}")
         current.error = RunError.of(exc)
     if current.stop is None:
-        current.pending = await _pending(current)
+        # the graph's state is read back only when the stream showed an interrupt (or no
+        # state at all); a run that went through has its state from the stream already
+        current.pending = (
+            await _pending(current) if current.interrupted or not current.state else ()
+        )
         if current.pending:
             yield InterruptEvent(agent=current.pending[0].agent, pending=current.pending)
 
@@ -290,6 +307,8 @@ def _sorter(current: _Run, streaming: bool) -> Callable[[Any], RunEvent | None]:
     def sort(item: Any) -> RunEvent | None:
         mode, chunk = item[-2], item[-1]
         if mode == "values":
+            if INTERRUPT_KEY in chunk:
+                current.interrupted = True
             if not (streaming and item[0]):  # top-level values only
                 current.state = chunk
             return None

@@ -81,3 +81,18 @@ async def test_interrupt_inside_a_graph_streams_and_resumes() -> None:
         "cleaned",
     ]
     assert set(result.usage_by_agent) == {"writer", "ops"}
+
+
+async def test_an_approval_inside_a_graph_pauses_a_plain_run_each_time() -> None:
+    writer, _ = scripted_agent("writer", ["draft"])
+    calls = [call("delete_file", path="x"), call("delete_file", path="y"), "cleaned"]
+    ops, _ = scripted_agent("ops", calls)
+    graph = sequence([writer, ops], name="pipeline")
+    paused = await run(graph, "go", thread_id="t-graph-run")
+    assert paused.stop_reason == "interrupted"
+    assert [p.call.arguments for p in paused.pending] == [{"path": "x"}]
+    again = await resume(graph, "t-graph-run", Decision.approve())
+    assert again.stop_reason == "interrupted"  # the next call asks in turn
+    assert [p.call.arguments for p in again.pending] == [{"path": "y"}]
+    done = await resume(graph, "t-graph-run", Decision.approve())
+    assert (done.stop_reason, done.output, done.pending) == ("final", "cleaned", ())

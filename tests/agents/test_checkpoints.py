@@ -87,3 +87,16 @@ def _run_until_killed(db: Path, log: Path, marker: Path, output: Path) -> int:
                 process.kill()
             process.wait(timeout=30)
     return process.returncode
+
+
+async def test_checkpoints_are_saved_before_the_next_step_where_they_outlive_the_process(
+    tmp_path: Path,
+) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from interlace.agents.runner import durability
+
+    assert durability(None) is None
+    assert durability(InMemorySaver()) == "async"  # dies with the process anyway
+    async with sqlite_checkpointer(tmp_path / "runs.sqlite") as saver:
+        assert durability(saver) == "sync"
