@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import marshal
 import os
 import tempfile
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import numpy.typing as npt
 
 from .files import cache_dir
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when what the table holds, or how it is built, changes."""
 
 
@@ -96,17 +97,18 @@ def _cache_file(path: Path) -> Path | None:
 def _read(file: Path) -> VocabTable | None:
     try:
         with np.load(file, allow_pickle=False) as data:
-            blob, ends, digits = bytes(data["blob"]), data["ends"].tolist(), data["digits"]
-    except (OSError, KeyError, ValueError):
+            pieces, digits = marshal.loads(data["pieces"].tobytes()), data["digits"]
+    except (OSError, KeyError, ValueError, EOFError, TypeError):
         return None
-    starts = [0, *ends[:-1]]
-    return VocabTable([blob[a:b] for a, b in zip(starts, ends, strict=True)], digits)
+    if not isinstance(pieces, list) or not all(type(piece) is bytes for piece in pieces):
+        return None
+    return VocabTable(pieces, digits)
 
 
 def _write(file: Path, table: VocabTable) -> None:
     """Write atomically (a reader never sees half a file); failures only cost speed."""
-    blob = np.frombuffer(b"".join(table.pieces), dtype=np.uint8)
-    ends = np.cumsum([len(piece) for piece in table.pieces], dtype=np.int64)
+    # marshal: 262k bytes objects come back ten times faster than sliced from one blob
+    pieces = np.frombuffer(marshal.dumps(table.pieces), dtype=np.uint8)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
@@ -114,7 +116,7 @@ def _write(file: Path, table: VocabTable) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, blob=blob, ends=ends, digits=table.digits)
+            np.savez(handle, pieces=pieces, digits=table.digits)
         os.replace(temporary, file)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
