@@ -9,6 +9,7 @@ JSONL file after :func:`configure_tracing` with ``jsonl=PATH``.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
+from opentelemetry.environment_variables import OTEL_PYTHON_TRACER_PROVIDER
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
@@ -27,12 +29,20 @@ _tracer: trace.Tracer | None = None
 _global_tracer = trace.get_tracer(_SCOPE)
 
 
+# OpenTelemetry's own check for a provider reads the environment (a raised and caught
+# KeyError) at every call; an environment that names a provider is read once, here.
+_ENV_PROVIDER = OTEL_PYTHON_TRACER_PROVIDER in os.environ
+_UNKNOWN = object()  # an OpenTelemetry without the attribute: ask it the public way
+
+
 def _get_tracer() -> trace.Tracer | None:
     """The tracer, or ``None`` while nothing would record spans (the fast path)."""
     if _tracer is not None:
         return _tracer
+    if getattr(trace, "_TRACER_PROVIDER", _UNKNOWN) is None and not _ENV_PROVIDER:
+        return None  # no provider installed, none named: spans would be dropped anyway
     if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-        return None  # no provider installed: spans would be dropped anyway
+        return None
     return _global_tracer
 
 

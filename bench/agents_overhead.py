@@ -8,12 +8,13 @@ messages, a plain function as the model (the next scripted answer) and a plain f
 as the tool, wired as the usual model -> tools -> model loop. LangGraph's own cost is
 interlace's floor, so the ratio is what interlace adds on top of it.
 
-Rounds are interleaved (these machines are shared and noisy); figures are medians of CPU
-time per step. Each timed block starts from a collected heap, and the checkpointed runs'
-threads are deleted from their saver after each block (outside the timing), on both sides
-alike: otherwise the savers grow all run long and the occasional full garbage-collector
-pass over them lands in whichever side's block happens to trigger it (per-round ratios
-from 0.5 to 1.9). A saver's growth is the saver's cost, not the framework's.
+These machines are shared and noisy: the two sides alternate run by run, and figures are
+medians over rounds of CPU time per step. Each run starts from a collected heap, and the
+checkpointed runs' threads are deleted from their saver after each round (outside the
+timing), on both sides alike: otherwise the savers grow all run long and the occasional
+full garbage-collector pass over them lands in whichever side's run happens to trigger it
+(per-round ratios from 0.5 to 1.9). A saver's growth is the saver's cost, not the
+framework's.
 Run from the repository root inside .venv: python bench/agents_overhead.py
 """
 
@@ -153,35 +154,39 @@ def interlace_runner(threads: Threads) -> Runner:
 # --- measuring ---------------------------------------------------------------------------
 
 
-async def _per_step_us(once: Runner, threads: Threads) -> float:
-    """CPU microseconds per step: the loop never waits (a zero-latency model), so CPU
-    time is its whole cost, and unlike wall time it does not count other processes'
-    turns on a shared machine. From a collected heap; the threads are deleted after."""
-    gc.collect()
-    start = time.process_time()
+async def _round(
+    ours: Runner, base: Runner, threads: tuple[Threads, Threads]
+) -> tuple[float, float]:
+    """CPU microseconds per step of each side over one round: the loop never waits (a
+    zero-latency model), so CPU time is its whole cost, and unlike wall time it does not
+    count other processes' turns on a shared machine. The sides alternate run by run, so
+    both meet the same neighbours; each run starts from a collected heap, and the round's
+    threads are deleted after it."""
+    spent = [0.0, 0.0]
     for _ in range(RUNS_PER_ROUND):
-        await once()
-    spent = time.process_time() - start
-    threads.forget()
-    return spent / RUNS_PER_ROUND / (STEPS + 1) * 1e6
+        for index, once in enumerate((ours, base)):
+            gc.collect()
+            start = time.process_time()
+            await once()
+            spent[index] += time.process_time() - start
+    for side in threads:
+        side.forget()
+    steps = RUNS_PER_ROUND * (STEPS + 1)
+    return spent[0] / steps * 1e6, spent[1] / steps * 1e6
 
 
 async def compare(name: str, saver: Callable[[], Any] | None = None) -> None:
     """Interleaved rounds of both sides (each with its own saver from ``saver``)."""
-    ours_threads = Threads(saver() if saver else None)
-    base_threads = Threads(saver() if saver else None)
-    ours, base = interlace_runner(ours_threads), baseline_runner(base_threads)
+    threads = (Threads(saver() if saver else None), Threads(saver() if saver else None))
+    ours, base = interlace_runner(threads[0]), baseline_runner(threads[1])
     for _ in range(2):  # warm up both paths
         await ours()
         await base()
-    pairs = []
-    for _ in range(ROUNDS):  # interleaved rounds: these machines are noisy
-        pair = (await _per_step_us(ours, ours_threads), await _per_step_us(base, base_threads))
-        pairs.append(pair)
+    pairs = [await _round(ours, base, threads) for _ in range(ROUNDS)]
     ours_us, base_us, ratio = _medians(pairs)
     print(
         f"{name}: interlace {ours_us:.0f} us/step, plain LangGraph loop {base_us:.0f} us/step "
-        f"(CPU; medians of {ROUNDS} interleaved rounds of {RUNS_PER_ROUND} {STEPS}-step runs)"
+        f"(CPU; medians of {ROUNDS} rounds of {RUNS_PER_ROUND} {STEPS}-step runs a side)"
     )
     print(f"BENCH agents.{name}_step_vs_langgraph {ratio:.2f} ratio target <={TARGET}")
 

@@ -72,6 +72,25 @@ async def test_no_trace_unless_configured(tmp_path: Path, monkeypatch: pytest.Mo
     assert tracing._get_tracer() is None  # no provider installed: spans are not even made
 
 
+async def test_spans_go_to_a_global_provider_once_one_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    agent, _ = scripted_agent("traced", ["ok"] * 2, tools=False)
+    await run(agent, "before")  # nothing installed yet
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    # what trace.set_tracer_provider does, undone after the test (it allows one per process)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", provider)
+    await run(agent, "after")
+    assert {"run traced", "chat scripted-traced"} <= {s.name for s in exporter.get_finished_spans()}
+
+
 def _read_spans(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
