@@ -31,6 +31,12 @@ def _agent(backend: FunctionBackend, **fields: Any) -> Agent:
     )
 
 
+def _base_model(*replies: str) -> FunctionBackend:
+    """A scripted base model that gives ``replies`` in turn."""
+    answers = iter(replies)
+    return FunctionBackend(lambda request: next(answers), capabilities=BASE)
+
+
 def _schema(request: ModelRequest) -> dict[str, Any]:
     assert request.response_format is not None
     return request.response_format.json_schema  # type: ignore[union-attr,no-any-return]
@@ -64,8 +70,7 @@ def test_examples_come_from_the_schema() -> None:
 
 
 async def test_a_base_model_calls_a_tool_then_answers_with_the_result() -> None:
-    replies = iter(['{"tool":"add","arguments":{"a":2,"b":3}}', '{"done":true}'])
-    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
+    backend = _base_model('{"tool":"add","arguments":{"a":2,"b":3}}', '{"done":true}')
     result = await run(_agent(backend), "What is 2 + 3?")
     assert result.stop_reason == "final"
     assert result.output == "5"
@@ -90,21 +95,17 @@ async def test_a_base_model_calls_a_tool_then_answers_with_the_result() -> None:
 
 
 async def test_a_repeated_or_copied_call_is_answered_instead() -> None:
-    replies = iter(
-        [
-            '{"tool":"add","arguments":{"a":5,"b":0}}',
-            '{"tool":"add","arguments":{"a":5,"b":0}}',  # the same call (it uses the result)
-            '{"done":true}',
-        ]
+    backend = _base_model(
+        '{"tool":"add","arguments":{"a":5,"b":0}}',
+        '{"tool":"add","arguments":{"a":5,"b":0}}',  # the same call (it uses the result)
+        '{"done":true}',
     )
-    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     result = await run(_agent(backend), "What is 5 + 0?")
     assert result.output == "5"
     assert len([m for m in result.messages if m.role == "tool"]) == 1
     assert set(_schema(backend.requests[2])["properties"]) == {"done"}  # no call any more
 
-    copied = iter(['{"tool":"add","arguments":{"a":3,"b":3}}', '{"answer":"no sum"}'])
-    backend = FunctionBackend(lambda request: next(copied), capabilities=BASE)
+    backend = _base_model('{"tool":"add","arguments":{"a":3,"b":3}}', '{"answer":"no sum"}')
     result = await run(_agent(backend), "Hello there")  # nothing in it to add
     assert result.output == "no sum"
     assert not any(m.role == "tool" for m in result.messages)
@@ -122,8 +123,7 @@ async def test_native_models_get_the_request_as_written() -> None:
 async def test_a_writer_rewrites_notes_in_one_sentence() -> None:
     notes = "Rayleigh scattering. Blue light scatters most. So the sky looks blue."
     researcher = Agent(name="researcher", model="scripted:" + notes)
-    replies = iter(['{"answer":"Blue light scatters most, so the sky looks blue."}'])
-    writer_backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
+    writer_backend = _base_model('{"answer":"Blue light scatters most, so the sky looks blue."}')
     writer = Agent(name="writer", model=writer_backend, instructions="Rewrite as one sentence.")
     result = await run(sequence([researcher, writer]), "Why is the sky blue?")
     assert result.output == "Blue light scatters most, so the sky looks blue."
@@ -134,14 +134,11 @@ async def test_a_writer_rewrites_notes_in_one_sentence() -> None:
 
 
 async def test_plans_and_routes_keep_their_formats() -> None:
-    replies = iter(
-        [
-            '{"answer":{"steps":["What is 2 + 3?"]}}',
-            '{"tool":"add","arguments":{"a":2,"b":3}}',
-            '{"done":true}',
-        ]
+    backend = _base_model(
+        '{"answer":{"steps":["What is 2 + 3?"]}}',
+        '{"tool":"add","arguments":{"a":2,"b":3}}',
+        '{"done":true}',
     )
-    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     result = await run(_agent(backend, planner="plan_execute"), "What is 2 + 3?")
     assert result.output == "5"  # a one-step plan: its answer is final
     plan_request = backend.requests[0]
@@ -178,14 +175,11 @@ def test_the_example_nearest_to_the_task_comes_first() -> None:
 
 
 async def test_a_copied_example_value_gets_one_try_copying_from_the_task() -> None:
-    replies = iter(
-        [
-            '{"tool":"read_note","arguments":{"name":"todo.txt","lines":7}}',  # the example's
-            '{"tool":"read_note","arguments":{"name":"count.txt","lines":7}}',
-            '{"done":true}',
-        ]
+    backend = _base_model(
+        '{"tool":"read_note","arguments":{"name":"todo.txt","lines":7}}',  # the example's
+        '{"tool":"read_note","arguments":{"name":"count.txt","lines":7}}',
+        '{"done":true}',
     )
-    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     agent = Agent(name="a", model=backend, toolsets=[FunctionToolset([read_note, word_count])])
     result = await run(agent, "Read the note count.txt.")
     assert result.output == "12"
@@ -206,14 +200,11 @@ def clock() -> str:
 
 
 async def test_a_call_taking_nothing_from_the_task_must_fit_it() -> None:
-    replies = iter(
-        [
-            '{"tool":"clock","arguments":{}}',  # nothing of "Add 2 and 3." in it, nor near it
-            '{"tool":"add","arguments":{"a":2,"b":3}}',
-            '{"done":true}',
-        ]
+    backend = _base_model(
+        '{"tool":"clock","arguments":{}}',  # nothing of "Add 2 and 3." in it, nor near it
+        '{"tool":"add","arguments":{"a":2,"b":3}}',
+        '{"done":true}',
     )
-    backend = FunctionBackend(lambda request: next(replies), capabilities=BASE)
     agent = Agent(name="a", model=backend, toolsets=[FunctionToolset([clock, add])])
     result = await run(agent, "Add 2 and 3.")
     assert result.output == "5"
